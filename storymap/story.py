@@ -1,0 +1,644 @@
+"""Load a story file (YAML, format v1) into an immutable :class:`~storymap.model.Story`.
+
+Every problem is reported as ``file:line: field.path: what is wrong; how to fix it``,
+with the line from the YAML parser, and all independent problems are reported at
+once in a single :class:`~storymap.errors.StoryError`. Nothing downstream checks
+the data again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from storymap.errors import Problem, StoryError
+from storymap.model import MODES, Chapter, Media, Place, Source, Story, Waypoint
+from storymap.tiles import provider
+
+MAX_STORY_BYTES = 5_000_000  # a story file larger than this is refused
+MAX_YAML_NODES = 200_000  # bounds alias expansion ("billion laughs")
+
+Path_ = tuple[Any, ...]  # a field path: ("journey", 2, "by")
+
+TOP_FIELDS = (
+    "title",
+    "subtitle",
+    "byline",
+    "date",
+    "intro",
+    "sources",
+    "tiles",
+    "places",
+    "journey",
+)
+PLACE_FIELDS = ("name", "lat", "lon", "query", "aliases", "source")
+CHAPTER_FIELDS = ("at", "id", "title", "date", "text", "media", "by", "via", "route", "duration")
+MEDIA_FIELDS = ("src", "alt", "caption", "credit")
+SOURCE_FIELDS = ("title", "url")
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_DURATION = re.compile(
+    r"^(?:(?P<h>\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*"
+    r"(?:(?P<m>\d+(?:\.\d+)?)\s*(?:m|min|mins|minutes?))?$",
+    re.IGNORECASE,
+)
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$",
+    re.IGNORECASE,
+)
+
+
+def load(path: str | Path) -> Story:
+    """Read and validate the story file at ``path``."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise StoryError.at(path, None, "", "no such file; check the path to the story") from None
+    except IsADirectoryError:
+        raise StoryError.at(
+            path, None, "", "is a folder; give the path to a .yaml story file"
+        ) from None
+    except OSError as exc:
+        raise StoryError.at(path, None, "", f"cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_STORY_BYTES:
+        raise StoryError.at(
+            path,
+            None,
+            "",
+            f"is {len(data):,} bytes; a story file may be at most "
+            f"{MAX_STORY_BYTES:,} bytes (put long tracks in route files)",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise StoryError.at(path, line, "", "is not UTF-8 text; save the file as UTF-8") from None
+    return loads(text, file=str(path), base_dir=path.parent)
+
+
+def loads(text: str, *, file: str = "<story>", base_dir: str | Path | None = None) -> Story:
+    """Validate a story given as YAML text. Relative files are looked up in ``base_dir``."""
+    raw, lines = _parse_yaml(text, file)
+    checker = _Checker(file, lines, Path(base_dir) if base_dir is not None else Path.cwd())
+    story = checker.story(raw)
+    if checker.problems:
+        raise StoryError(sorted(checker.problems, key=lambda p: p.line or 0))
+    assert story is not None
+    return story
+
+
+# --- YAML, with a line for every field ---------------------------------------------------------
+
+
+def _parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise StoryError.at(
+                file, 1, "", "the story is empty; it needs at least title:, places: and journey:"
+            )
+        lines: dict[Path_, int] = {}
+        budget = [MAX_YAML_NODES]
+        value = _value(node, (), lines, loader, file, budget)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise StoryError.at(
+            file, line, "", f"not valid YAML: {what}; check indentation, colons and quotes"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise StoryError.at(file, None, "", f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return value, lines
+
+
+def _value(node: Any, path: Path_, lines: dict, loader: Any, file: str, budget: list[int]) -> Any:
+    import yaml
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise StoryError.at(
+            file,
+            node.start_mark.line + 1,
+            _dotted(path),
+            f"the story expands to more than {MAX_YAML_NODES:,} values (through YAML aliases?); "
+            "write it out without deeply nested aliases",
+        )
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise StoryError.at(
+                    file,
+                    key_node.start_mark.line + 1,
+                    _dotted(path),
+                    "a key must be plain text; write 'name: value'",
+                )
+            key = str(key_node.value)
+            if key in out:
+                raise StoryError.at(
+                    file,
+                    key_node.start_mark.line + 1,
+                    _dotted((*path, key)),
+                    "appears twice; keep one",
+                )
+            out[key] = _value(value_node, (*path, key), lines, loader, file, budget)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _value(item, (*path, i), lines, loader, file, budget)
+            for i, item in enumerate(node.value)
+        ]
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, yaml.constructor.ConstructorError) as exc:
+        raise StoryError.at(
+            file,
+            node.start_mark.line + 1,
+            _dotted(path),
+            f"cannot read {node.value!r} ({exc}); quote it to keep it as text",
+        ) from None
+
+
+def _dotted(path: Path_) -> str:
+    return ".".join(str(p) for p in path)
+
+
+# --- Validation --------------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value!r})" if len(value) <= 40 else "text"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def slugify(text: str) -> str:
+    """A URL fragment made of the ASCII letters and digits of ``text``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+class _Checker:
+    """Turns parsed YAML into model values, recording every problem it meets."""
+
+    def __init__(self, file: str, lines: dict[Path_, int], base_dir: Path):
+        self.file = file
+        self.lines = lines
+        self.base_dir = base_dir
+        self.problems: list[Problem] = []
+
+    # helpers
+
+    def line(self, path: Path_) -> int | None:
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path)
+
+    def problem(self, path: Path_, message: str) -> None:
+        self.problems.append(Problem(self.file, self.line(path), _dotted(path), message))
+
+    def mapping(self, value: Any, path: Path_, fields: tuple[str, ...], what: str) -> dict | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"expected {what} (a mapping of 'field: value'), got {_kind(value)}")
+            return None
+        for key in value:
+            if key not in fields:
+                close = difflib.get_close_matches(key, fields, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                self.problem(
+                    (*path, key),
+                    f"unknown field '{key}'; {hint}valid fields here: {', '.join(fields)}",
+                )
+        return value
+
+    def required(self, data: dict, path: Path_, key: str, example: str) -> Any:
+        if data.get(key) is None:
+            self.problem((*path, key), f"required field is missing; add '{key}: {example}'")
+        return data.get(key)
+
+    def text(self, data: dict, path: Path_, key: str, *, required: str | None = None) -> str | None:
+        value = self.required(data, path, key, required) if required else data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)  # a title like 1984 is text
+        if not isinstance(value, str):
+            self.problem((*path, key), f"expected text, got {_kind(value)}; quote it")
+            return None
+        if required and not value.strip():
+            self.problem((*path, key), f"is empty; add '{key}: {required}'")
+            return None
+        return value
+
+    def date(self, data: dict, path: Path_, key: str) -> dt.date | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.problem(
+            (*path, key), f"expected a date like 2021-02-25, got {_kind(value)}; write YYYY-MM-DD"
+        )
+        return None
+
+    def each(self, data: dict, path: Path_, key: str, item: Callable[[Any, Path_], Any]) -> tuple:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem((*path, key), f"expected a list ('- item' lines), got {_kind(value)}")
+            return ()
+        out = (item(v, (*path, key, i)) for i, v in enumerate(value))
+        return tuple(x for x in out if x is not None)
+
+    def url(self, value: str, path: Path_, *, local: bool = False) -> bool:
+        scheme = re.match(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):", value)
+        if scheme and scheme.group(1).lower() in ("http", "https") and len(scheme.group(1)) > 1:
+            return True
+        if local and not scheme:
+            return True
+        allowed = "an http(s) URL" + (" or a file path relative to the story" if local else "")
+        self.problem(path, f"'{value[:60]}' is not {allowed}; only http and https links are kept")
+        return False
+
+    # the story
+
+    def story(self, raw: Any) -> Story | None:
+        data = self.mapping(raw, (), TOP_FIELDS, "a story")
+        if data is None:
+            return None
+        title = self.text(data, (), "title", required="The title of the story")
+        tiles: str | None = "OpenStreetMap.Mapnik"
+        if "tiles" in data:
+            value = data["tiles"]
+            if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+                tiles = None
+            elif isinstance(value, str) and value.strip():
+                tiles = value.strip()
+                try:
+                    provider(tiles)
+                except ValueError as exc:
+                    self.problem(("tiles",), str(exc))
+            else:
+                self.problem(
+                    ("tiles",),
+                    f"expected a tile provider name such as OpenStreetMap.Mapnik, or none; "
+                    f"got {_kind(value)}",
+                )
+        places = self.places(data.get("places"))
+        chapters = self.journey(data.get("journey"), places)
+        return Story(
+            title=title or "",
+            places=places,
+            chapters=chapters,
+            path=Path(self.file) if self.file != "<story>" else None,
+            subtitle=self.text(data, (), "subtitle"),
+            byline=self.text(data, (), "byline"),
+            date=self.date(data, (), "date"),
+            intro=self.text(data, (), "intro"),
+            sources=self.each(data, (), "sources", self.source),
+            tiles=tiles,
+        )
+
+    def source(self, raw: Any, path: Path_) -> Source | None:
+        data = self.mapping(raw, path, SOURCE_FIELDS, "a source with title and url")
+        if data is None:
+            return None
+        title = self.text(data, path, "title", required="Where the facts come from")
+        url = self.text(data, path, "url")
+        if url is not None and not self.url(url, (*path, "url")):
+            url = None
+        return Source(title, url) if title else None
+
+    def places(self, raw: Any) -> dict[str, Place]:
+        if raw is None:
+            self.problem(
+                ("places",), "required field is missing; add 'places:' with at least one place"
+            )
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(("places",), f"expected places by id ('embassy:' lines), got {_kind(raw)}")
+            return {}
+        data = raw
+        places: dict[str, Place] = {}
+        for pid, value in data.items():
+            place = self.place(pid, value, ("places", pid))
+            if place is not None:
+                places[pid] = place
+        if not data:
+            self.problem(("places",), "is empty; add at least one place")
+        return places
+
+    def place(self, pid: str, raw: Any, path: Path_) -> Place | None:
+        if not _ID.match(pid):
+            self.problem(path, f"'{pid}' is not a usable id; use letters, digits, - and _ only")
+        data = self.mapping(raw, path, PLACE_FIELDS, "a place with name and lat/lon or query")
+        if data is None:
+            return None
+        name = self.text(data, path, "name", required="The name shown on the map")
+        lat = self.coordinate(data, path, "lat", 90)
+        lon = self.coordinate(data, path, "lon", 180)
+        if ("lat" in data) != ("lon" in data):
+            missing = "lon" if "lat" in data else "lat"
+            self.problem((*path, missing), f"'lat' and 'lon' go together; add '{missing}:'")
+        aliases = self.each(data, path, "aliases", self.alias)
+        return Place(
+            id=pid,
+            name=name or pid,
+            lat=lat,
+            lon=lon,
+            query=self.text(data, path, "query"),
+            aliases=aliases,
+            source=self.text(data, path, "source"),
+            line=self.line(path),
+        )
+
+    def alias(self, raw: Any, path: Path_) -> str | None:
+        if isinstance(raw, str) and raw.strip():
+            return raw
+        self.problem(path, f"expected a name, got {_kind(raw)}")
+        return None
+
+    def coordinate(self, data: dict, path: Path_, key: str, limit: int) -> float | None:
+        value = data.get(key)
+        if key not in data:
+            return None
+        word = "latitude" if key == "lat" else "longitude"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            self.problem(
+                (*path, key),
+                f"expected a {word} in decimal degrees, got {_kind(value)}; "
+                f"write e.g. {key}: 42.43",
+            )
+            return None
+        if not -limit <= value <= limit:
+            self.problem(
+                (*path, key),
+                f"{word} {value} is out of range; use a number from -{limit} to {limit}",
+            )
+            return None
+        return float(value)
+
+    def journey(self, raw: Any, places: dict[str, Place]) -> tuple[Chapter, ...]:
+        if raw is None:
+            self.problem(
+                ("journey",), "required field is missing; add 'journey:' with the chapters in order"
+            )
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem(
+                ("journey",),
+                f"expected a list of chapters ('- at: place-id' lines), got {_kind(raw)}",
+            )
+            return ()
+        chapters: list[Chapter] = []
+        seen: dict[str, int] = {}
+        for i, value in enumerate(raw):
+            chapter = self.chapter(value, ("journey", i), i, places)
+            if chapter is None:
+                continue
+            if chapter.id in seen:
+                explicit = isinstance(value, dict) and "id" in value
+                if explicit:
+                    self.problem(
+                        ("journey", i, "id"),
+                        f"'{chapter.id}' is already the id of journey.{seen[chapter.id]}; "
+                        "chapter ids must be unique",
+                    )
+                else:
+                    n = 2
+                    while f"{chapter.id}-{n}" in seen:
+                        n += 1
+                    chapter = _replace(chapter, id=f"{chapter.id}-{n}")
+            seen[chapter.id] = i
+            chapters.append(chapter)
+        return tuple(chapters)
+
+    def chapter(
+        self, raw: Any, path: Path_, index: int, places: dict[str, Place]
+    ) -> Chapter | None:
+        data = self.mapping(raw, path, CHAPTER_FIELDS, "a chapter with at:, title: and text:")
+        if data is None:
+            return None
+        at = self.place_ref(data, path, "at", places, required=True)
+        title = self.text(data, path, "title", required="What happens here")
+        cid = self.chapter_id(data, path, title, index)
+        by = data.get("by")
+        if index == 0:
+            for key in ("by", "via", "route", "duration"):
+                if key in data:
+                    self.problem(
+                        (*path, key),
+                        f"the first chapter is where the journey starts, no leg leads to it; "
+                        f"remove '{key}:'",
+                    )
+            by = None
+        elif by is None:
+            self.problem(
+                (*path, "by"),
+                "required field is missing: how did the journey get here? "
+                f"add 'by:' with one of: {', '.join(MODES)}",
+            )
+        elif not isinstance(by, str) or by not in MODES:
+            shown = by if isinstance(by, str) else _kind(by)
+            close = difflib.get_close_matches(str(by), MODES, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.problem(
+                (*path, "by"),
+                f"unknown mode '{shown}'; {hint}use one of: {', '.join(MODES)}",
+            )
+            by = None
+        via = self.via(data, path, places) if index else ()
+        route = self.route(data, path) if index else None
+        if via and route is not None:
+            self.problem(
+                (*path, "route"), "give either 'via:' waypoints or a 'route:' file, not both"
+            )
+        return Chapter(
+            id=cid,
+            at=at or "",
+            title=title or "",
+            date=self.date(data, path, "date"),
+            text=self.text(data, path, "text") or "",
+            media=self.each(data, path, "media", self.media),
+            by=by,
+            via=via,
+            route=route,
+            duration_h=self.duration(data, path) if index else None,
+            line=self.line(path),
+        )
+
+    def chapter_id(self, data: dict, path: Path_, title: str | None, index: int) -> str:
+        value = data.get("id")
+        if value is not None:
+            value = str(value)
+            if not _ID.match(value) or value.isdigit():
+                self.problem(
+                    (*path, "id"),
+                    f"'{value}' is not a usable chapter id; use letters, digits, - and _, "
+                    "starting with a letter or digit and not only digits",
+                )
+            return value
+        slug = slugify(title or "")
+        if not slug or slug.isdigit():
+            slug = f"chapter-{index + 1}" if not slug else f"chapter-{slug}"
+        return slug
+
+    def place_ref(
+        self, data: dict, path: Path_, key: str, places: dict[str, Place], *, required: bool
+    ) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(
+                    (*path, key), "required field is missing; add the id of a place from places:"
+                )
+            return None
+        return self.known_place(value, (*path, key), places)
+
+    def known_place(self, value: Any, path: Path_, places: dict[str, Place]) -> str | None:
+        if not isinstance(value, str):
+            self.problem(path, f"expected a place id, got {_kind(value)}")
+            return None
+        if value in places:
+            return value
+        close = difflib.get_close_matches(value, places, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        self.problem(
+            path,
+            f"unknown place '{value}'; {hint}define it under places: or use one of: "
+            f"{', '.join(sorted(places)) or '(none defined)'}",
+        )
+        return None
+
+    def via(self, data: dict, path: Path_, places: dict[str, Place]) -> tuple[Waypoint, ...]:
+        def waypoint(raw: Any, wpath: Path_) -> Waypoint | None:
+            if isinstance(raw, list):
+                if len(raw) != 2:
+                    self.problem(wpath, "a waypoint is a place id or [lat, lon]")
+                    return None
+                pair = {"lat": raw[0], "lon": raw[1]}
+                lat = self.coordinate(pair, wpath, "lat", 90)
+                lon = self.coordinate(pair, wpath, "lon", 180)
+                return (lat, lon) if lat is not None and lon is not None else None
+            return self.known_place(raw, wpath, places)
+
+        return self.each(data, path, "via", waypoint)
+
+    def local_file(self, value: str, path: Path_, what: str) -> Path | None:
+        target = (self.base_dir / value).resolve()
+        if not target.is_file():
+            where = "does not exist" if not target.exists() else "is not a file"
+            self.problem(
+                path,
+                f"{what} '{value}' {where} (looked for {target}); "
+                "give a path relative to the story file",
+            )
+            return None
+        return target
+
+    def route(self, data: dict, path: Path_) -> Path | None:
+        value = data.get("route")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem((*path, "route"), f"expected a file path, got {_kind(value)}")
+            return None
+        if not value.lower().endswith((".geojson", ".json", ".gpx")):
+            self.problem(
+                (*path, "route"),
+                f"route file '{value}' is neither GeoJSON nor GPX; "
+                "use a .geojson, .json or .gpx file",
+            )
+            return None
+        return self.local_file(value, (*path, "route"), "route file")
+
+    def duration(self, data: dict, path: Path_) -> float | None:
+        value = data.get("duration")
+        if value is None:
+            return None
+        hours = parse_duration(value) if isinstance(value, str) else None
+        if hours is None:
+            self.problem(
+                (*path, "duration"),
+                f"cannot read {_kind(value)} as a duration; "
+                "write e.g. 32h, 2 h, 90min, 1h30m or PT2H",
+            )
+        return hours
+
+    def media(self, raw: Any, path: Path_) -> Media | None:
+        data = self.mapping(raw, path, MEDIA_FIELDS, "a media item with src: and alt:")
+        if data is None:
+            return None
+        src = self.text(data, path, "src", required="media/photo.jpg")
+        alt = self.text(
+            data, path, "alt", required="What the image shows, for readers who cannot see it"
+        )
+        if src is None:
+            return None
+        if not self.url(src, (*path, "src"), local=True):
+            return None
+        if not re.match(r"^\s*https?:", src, re.IGNORECASE):
+            self.local_file(src, (*path, "src"), "media file")
+        return Media(
+            src=src,
+            alt=alt,
+            caption=self.text(data, path, "caption"),
+            credit=self.text(data, path, "credit"),
+        )
+
+
+def parse_duration(text: str) -> float | None:
+    """Hours in ``32h``, ``2 h``, ``90min``, ``1h30m`` or ISO 8601 ``PT2H30M``.
+
+    Returns None when the text is not a duration.
+    """
+    text = text.strip()
+    match = _ISO_DURATION.match(text)
+    if match and any(match.groupdict().values()) and not text.upper().endswith("T"):
+        d, h, m, s = (float(match.group(k) or 0) for k in "dhms")
+        return d * 24 + h + m / 60 + s / 3600
+    match = _DURATION.match(text)
+    if match and (match.group("h") or match.group("m")):
+        return float(match.group("h") or 0) + float(match.group("m") or 0) / 60
+    return None
+
+
+def _replace(chapter: Chapter, **changes: Any) -> Chapter:
+    from dataclasses import replace
+
+    return replace(chapter, **changes)
