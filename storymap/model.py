@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # shapely is imported lazily; only type checkers need it here
     from shapely import LineString
@@ -76,7 +76,7 @@ class Media:
 
 
 # A waypoint of a leg: a place id, or an explicit (lat, lon).
-Waypoint = Union[str, tuple[float, float]]
+Waypoint = str | tuple[float, float]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,20 @@ from functools import lru_cache
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br"}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +57,7 @@ def date_label(day: dt.date | None) -> str | None:
     """'24 February 2021': the same on every machine, whatever its locale."""
     if day is None:
         return None
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    months = _MONTHS
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
