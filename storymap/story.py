@@ -157,6 +157,7 @@ def _value(node: Any, path: Path_, lines: dict, loader: Any, file: str, budget: 
                     "appears twice; keep one",
                 )
             out[key] = _value(value_node, (*path, key), lines, loader, file, budget)
+            lines[(*path, key)] = key_node.start_mark.line + 1  # point at the key, not below it
         return out
     if isinstance(node, yaml.SequenceNode):
         return [

@@ -1,0 +1,87 @@
+"""The pipeline from a story file to a page on disk: load, locate, route, render, write."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from storymap.errors import OutputError
+from storymap.model import Leg, Story
+
+DEFAULT_STORY = Path("data/story.yaml")
+DEFAULT_OUTPUT_DIR = Path("output")
+UNSET: Any = object()  # "take the story's own tiles"
+
+
+def prepare(
+    story_path: str | Path, *, online: Callable[..., Any] | None = None
+) -> tuple[Story, tuple[Leg, ...]]:
+    """Load, locate and route a story; raises StoryError with every problem found."""
+    from storymap.geocode import locate
+    from storymap.routes import build_legs
+    from storymap.story import load
+
+    story = locate(load(story_path), online=online)
+    return story, build_legs(story)
+
+
+def output_path(story_path: str | Path, out: str | Path | None) -> Path:
+    """Where the page goes: ``out`` itself, or ``<stem>.html`` inside a folder."""
+    stem = Path(story_path).stem + ".html"
+    if out is None:
+        return DEFAULT_OUTPUT_DIR / stem
+    out = Path(out)
+    if out.is_dir() or str(out).endswith(("/", os.sep)):
+        return out / stem
+    return out
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
+
+    The data goes to a temporary file in the same folder, is flushed to disk, and
+    replaces the target in one rename; on any failure the target is left untouched.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot write here ({exc.strerror}); choose another -o"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(
+                f"{path}: cannot write here ({exc.strerror}); choose another -o"
+            ) from None
+        raise
+
+
+def build(
+    story_path: str | Path = DEFAULT_STORY,
+    out: str | Path | None = None,
+    *,
+    tiles: str | None = UNSET,
+    online: Callable[..., Any] | None = None,
+) -> tuple[Path, Story, tuple[Leg, ...], int]:
+    """Build the page for ``story_path``; returns where it went, the story, its legs and size."""
+    from storymap.render import render
+
+    story, legs = prepare(story_path, online=online)
+    html = render(story, legs, tiles=story.tiles if tiles is UNSET else tiles)
+    target = output_path(story_path, out)
+    write_atomic(target, html)
+    return target, story, legs, len(html.encode("utf-8"))

@@ -1,0 +1,191 @@
+"""The command line: ``storymap build``, ``validate`` and ``export``.
+
+The only module that prints errors and chooses exit codes: 0 on success, 1 when the
+output cannot be written or a geocoding service fails, 2 for a bad story or bad
+arguments, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from storymap import __version__
+from storymap.build import DEFAULT_STORY, UNSET
+from storymap.errors import GeocodingError, OutputError, StoryError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _story_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
+    if optional:
+        parser.add_argument(
+            "story",
+            nargs="?",
+            default=str(DEFAULT_STORY),
+            help=f"the story file (default: {DEFAULT_STORY})",
+        )
+    else:
+        parser.add_argument("story", help="the story file (YAML)")
+
+
+def _geocoder_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("online geocoding (off unless asked for)")
+    group.add_argument(
+        "--geocoder",
+        metavar="NAME",
+        help="look up places that have no coordinates with this online service (nominatim); "
+        "results are kept in geocache.json beside the story",
+    )
+    group.add_argument(
+        "--user-agent",
+        metavar="NAME",
+        help="identify yourself to the geocoding service, as its usage policy asks",
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="storymap",
+        description="Turn a journey told as a story into one interactive, self-contained HTML map.",
+    )
+    top.add_argument("--version", action="version", version=f"storymap {__version__}")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build",
+        help="write the story's page",
+        description="Write the story as one self-contained HTML page. With no arguments, "
+        f"builds {DEFAULT_STORY} into output/.",
+    )
+    _story_argument(build, optional=True)
+    build.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="the page to write, or a folder for it (default: output/STORY.html)",
+    )
+    build.add_argument(
+        "--tiles",
+        metavar="NAME|none",
+        help="map tiles: an xyzservices provider name such as OpenStreetMap.Mapnik, OpenTopoMap "
+        "or Esri.WorldImagery, or none for a page that requests nothing (default: the story's "
+        "tiles: field, else OpenStreetMap.Mapnik)",
+    )
+    _geocoder_arguments(build)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a story and its files, write nothing",
+        description="Check a story, its places and its route and media files; writes nothing.",
+    )
+    _story_argument(validate, optional=False)
+    _geocoder_arguments(validate)
+
+    export = commands.add_parser(
+        "export",
+        help="write the story's chapters and legs as GeoJSON",
+        description="Write a GeoJSON FeatureCollection: a Point per chapter and a line per leg.",
+    )
+    _story_argument(export, optional=False)
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="the .geojson file to write (default: standard output)",
+    )
+    _geocoder_arguments(export)
+    return top
+
+
+def _online(args: argparse.Namespace):
+    if not args.geocoder:
+        if args.user_agent:
+            raise _UsageError("--user-agent goes with --geocoder; add --geocoder nominatim")
+        return None
+    from storymap.geocode import online_geocoder
+
+    return online_geocoder(args.geocoder, args.user_agent)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _tiles(value: str | None):
+    if value is None:
+        return UNSET
+    if value.strip().lower() == "none":
+        return None
+    from storymap.tiles import provider
+
+    try:
+        provider(value)
+    except ValueError as exc:
+        raise _UsageError(f"--tiles: {exc}") from None
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        from storymap.build import build
+        from storymap.text import km_label
+
+        tiles = _tiles(args.tiles)
+        target, story, legs, size = build(
+            args.story, args.output, tiles=tiles, online=_online(args)
+        )
+        total = km_label(sum(leg.length_km for leg in legs))
+        print(
+            f"wrote {target} ({size / 1024:,.0f} KB): {len(story.chapters)} chapters, "
+            f"{len(legs)} legs, {total}"
+        )
+        return EXIT_OK
+
+    from storymap.build import prepare
+
+    story, legs = prepare(args.story, online=_online(args))
+    if args.command == "validate":
+        print(f"{args.story}: valid: {len(story.chapters)} chapters, {len(story.places)} places")
+        return EXIT_OK
+
+    from storymap.build import write_atomic
+    from storymap.export import to_geojson
+
+    text = json.dumps(to_geojson(story, legs), ensure_ascii=False, indent=1) + "\n"
+    if args.output:
+        write_atomic(Path(args.output), text)
+        print(f"wrote {args.output}: {len(story.chapters)} points, {len(legs)} lines")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return _run(args)
+    except StoryError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(
+            f"storymap: {count} problem{'s' if count != 1 else ''} in the story; nothing written",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    except _UsageError as exc:
+        print(f"storymap {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (OutputError, GeocodingError) as exc:
+        print(f"storymap: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("storymap: interrupted; nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED

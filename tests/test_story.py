@@ -1,0 +1,251 @@
+"""The story loader: valid stories become values, and every problem names file, line and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from storymap.errors import StoryError
+from storymap.story import load, loads, parse_duration
+
+VALID = """\
+title: A short trip
+subtitle: Two stops
+date: 2021-02-25
+places:
+  home:
+    name: Home
+    lat: 42.43
+    lon: 130.64
+  away:
+    name: Away
+    query: Vladivostok
+journey:
+  - at: home
+    title: Leaving home
+    date: 2021-02-24
+    text: We *left*.
+  - at: away
+    by: bus
+    via: [[42.9, 131.5]]
+    duration: 4h30m
+    title: Arriving
+"""
+
+
+def problems(text: str, tmp_path: Path) -> list[str]:
+    story = tmp_path / "story.yaml"
+    story.write_text(textwrap.dedent(text), encoding="utf-8")
+    with pytest.raises(StoryError) as info:
+        load(story)
+    prefix = f"{story}:"
+    return [str(p).removeprefix(prefix) for p in info.value.problems]
+
+
+def test_valid_story_becomes_values(tmp_path: Path) -> None:
+    story = loads(VALID, file="s.yaml", base_dir=tmp_path)
+    assert story.title == "A short trip"
+    assert story.date == dt.date(2021, 2, 25)
+    assert story.tiles == "OpenStreetMap.Mapnik"
+    assert story.places["home"].lat == 42.43 and story.places["home"].line == 5
+    assert story.places["away"].located is False and story.places["away"].query == "Vladivostok"
+    first, second = story.chapters
+    assert (first.id, first.by, first.line) == ("leaving-home", None, 13)
+    assert (second.id, second.by, second.via, second.duration_h) == (
+        "arriving",
+        "bus",
+        ((42.9, 131.5),),
+        4.5,
+    )
+
+
+def test_tiles_none_and_duplicate_titles(tmp_path: Path) -> None:
+    text = VALID.replace("subtitle: Two stops", "tiles: none").replace(
+        "title: Arriving", "title: Leaving home"
+    )
+    story = loads(text, file="s.yaml", base_dir=tmp_path)
+    assert story.tiles is None
+    assert [c.id for c in story.chapters] == ["leaving-home", "leaving-home-2"]
+
+
+def broken(old: str, new: str) -> str:
+    assert old in VALID, old
+    return VALID.replace(old, new, 1)
+
+
+# Each row: the change to the valid story, and the exact messages (after "file:").
+CASES = [
+    (
+        broken("subtitle: Two stops", "colour: red"),
+        [
+            "2: colour: unknown field 'colour'; valid fields here: title, subtitle, byline, date, "
+            "intro, sources, tiles, places, journey"
+        ],
+    ),
+    (
+        broken("title: A short trip\n", ""),
+        ["1: title: required field is missing; add 'title: The title of the story'"],
+    ),
+    (
+        broken("title: A short trip", "title: [1, 2]"),
+        ["1: title: expected text, got a list; quote it"],
+    ),
+    (
+        broken("    lat: 42.43", "    lat: 95"),
+        ["7: places.home.lat: latitude 95 is out of range; use a number from -90 to 90"],
+    ),
+    (
+        broken("    lon: 130.64", "    lon: east"),
+        [
+            "8: places.home.lon: expected a longitude in decimal degrees, got text ('east'); "
+            "write e.g. lon: 42.43"
+        ],
+    ),
+    (
+        broken("    lon: 130.64\n", ""),
+        ["5: places.home.lon: 'lat' and 'lon' go together; add 'lon:'"],
+    ),
+    (
+        broken("  - at: away", "  - at: awy"),
+        [
+            "17: journey.1.at: unknown place 'awy'; did you mean 'away'? define it under places: "
+            "or use one of: away, home"
+        ],
+    ),
+    (
+        broken("    by: bus", "    by: boat"),
+        [
+            "18: journey.1.by: unknown mode 'boat'; use one of: walk, bus, car, train, trolley, "
+            "ferry, flight"
+        ],
+    ),
+    (
+        broken("    by: bus\n", ""),
+        [
+            "17: journey.1.by: required field is missing: how did the journey get here? add 'by:' "
+            "with one of: walk, bus, car, train, trolley, ferry, flight"
+        ],
+    ),
+    (
+        broken("    title: Leaving home", "    title: Leaving home\n    by: car"),
+        [
+            "15: journey.0.by: the first chapter is where the journey starts, no leg leads to it; "
+            "remove 'by:'"
+        ],
+    ),
+    (
+        broken("    duration: 4h30m", "    duration: soon"),
+        [
+            "20: journey.1.duration: cannot read text ('soon') as a duration; write e.g. 32h, "
+            "2 h, 90min, 1h30m or PT2H"
+        ],
+    ),
+    (
+        broken("    via: [[42.9, 131.5]]", "    route: routes/missing.geojson"),
+        [
+            "19: journey.1.route: route file 'routes/missing.geojson' does not exist (looked for "
+            "{dir}/routes/missing.geojson); give a path relative to the story file"
+        ],
+    ),
+    (
+        broken("    date: 2021-02-24", "    date: 24 Feb"),
+        [
+            "15: journey.0.date: expected a date like 2021-02-25, got text ('24 Feb'); "
+            "write YYYY-MM-DD"
+        ],
+    ),
+    (
+        broken("subtitle: Two stops", "tiles: Nope.Tiles"),
+        [
+            "2: tiles: unknown tile provider 'Nope.Tiles'; use an xyzservices name such as "
+            "OpenStreetMap.Mapnik, OpenTopoMap or Esri.WorldImagery, or none for no tiles"
+        ],
+    ),
+    (
+        broken("    title: Arriving", "    title: Arriving\n    media:\n      - src: x.jpg"),
+        [
+            "23: journey.1.media.0.alt: required field is missing; add 'alt: What the image "
+            "shows, for readers who cannot see it'",
+            "23: journey.1.media.0.src: media file 'x.jpg' does not exist (looked for "
+            "{dir}/x.jpg); give a path relative to the story file",
+        ],
+    ),
+    (
+        broken("    text: We *left*.", "    text: We *left*.\n    text: Twice."),
+        ["17: journey.0.text: appears twice; keep one"],
+    ),
+    (
+        broken("subtitle: Two stops", "sources:\n  - title: Ministry\n    url: javascript:x()"),
+        [
+            "4: sources.0.url: 'javascript:x()' is not an http(s) URL; only http and https links "
+            "are kept"
+        ],
+    ),
+    (
+        "title: [unclosed\n",
+        [
+            "2: not valid YAML: expected ',' or ']', but got '<stream end>'; "
+            "check indentation, colons and quotes"
+        ],
+    ),
+    ("", ["1: the story is empty; it needs at least title:, places: and journey:"]),
+    (
+        "- just a list\n",
+        [
+            "1: expected a story (a mapping of 'field: value'), got a list",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_error_messages(text: str, expected: list[str], tmp_path: Path) -> None:
+    expected = [e.replace("{dir}", str(tmp_path.resolve())) for e in expected]
+    assert problems(text, tmp_path) == expected
+
+
+def test_independent_problems_are_reported_together(tmp_path: Path) -> None:
+    text = broken("    lat: 42.43", "    lat: 95").replace("by: bus", "by: boat")
+    found = problems(text, tmp_path)
+    assert [f.split(":")[0] for f in found] == ["7", "18"]
+
+
+def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
+    with pytest.raises(StoryError, match="no such file; check the path to the story"):
+        load(tmp_path / "nope.yaml")
+    bad = tmp_path / "latin1.yaml"
+    bad.write_bytes(b"title: caf\xe9\n")
+    with pytest.raises(
+        StoryError, match=r"latin1.yaml:1: is not UTF-8 text; save the file as UTF-8"
+    ):
+        load(bad)
+
+
+def test_alias_bomb_is_bounded(tmp_path: Path) -> None:
+    rows = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        rows.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    found = problems("\n".join(rows) + "\n", tmp_path)
+    assert len(found) == 1 and "through YAML aliases" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("32h", 32),
+        ("2 h", 2),
+        ("90min", 1.5),
+        ("1h30m", 1.5),
+        ("PT2H", 2),
+        ("P1DT6H", 30),
+        ("45 minutes", 0.75),
+        ("nope", None),
+        ("", None),
+        ("PT", None),
+    ],
+)
+def test_parse_duration(text: str, hours: float | None) -> None:
+    assert parse_duration(text) == hours
