@@ -1,0 +1,649 @@
+import json
+import math
+import subprocess
+import sys
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from geographiclib.geodesic import Geodesic
+from geopy.distance import geodesic
+
+from storymap.errors import Problem, StoryError
+from storymap.model import MODES, Chapter, Place, Story
+from storymap.routes import (
+    build_legs,
+    chapter_positions,
+    drawn_line,
+    geodesic_length_km,
+    journey_bounds,
+    to_latlon,
+    to_lonlat,
+    total_km,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "routes"
+
+TUMANGANG = (42.4134, 130.6279)
+BRIDGE = (42.4235, 130.6388)
+KHASAN = (42.4296, 130.6462)
+VVO = (43.3990, 132.1480)
+MOSCOW = (55.7558, 37.6173)
+ANCHORAGE = (61.17, -149.99)
+TOKYO = (35.55, 139.78)
+NADI = (-17.7557, 177.4434)
+HONOLULU = (21.3187, -157.9224)
+
+PLACES = {
+    "tumangang": TUMANGANG,
+    "bridge": BRIDGE,
+    "khasan": KHASAN,
+    "vvo": VVO,
+    "moscow": MOSCOW,
+    "anchorage": ANCHORAGE,
+    "tokyo": TOKYO,
+    "nadi": NADI,
+    "honolulu": HONOLULU,
+}
+
+
+def make_story(*stops, tmp_path=None):
+    """A story visiting ``stops``: place ids, or (place id, {chapter fields}) for the legs."""
+    places = {
+        pid: Place(id=pid, name=pid.title(), lat=lat, lon=lon, line=2)
+        for pid, (lat, lon) in PLACES.items()
+    }
+    chapters = []
+    for i, stop in enumerate(stops):
+        at, fields = (stop, {}) if isinstance(stop, str) else stop
+        chapters.append(
+            Chapter(id=f"c{i}", at=at, title=f"Chapter {i}", line=10 * (i + 1), **fields)
+        )
+    path = (tmp_path or Path("/stories")) / "story.yaml"
+    return Story(title="A journey", places=places, chapters=tuple(chapters), path=path)
+
+
+def one_leg(*stops, tmp_path=None):
+    (leg,) = build_legs(make_story(*stops, tmp_path=tmp_path))
+    return leg
+
+
+def geopy_km(latlons):
+    return sum(geodesic(a, b).km for a, b in pairwise(latlons))
+
+
+def inverse_km(a, b):
+    return Geodesic.WGS84.Inverse(*a, *b)["s12"] / 1000
+
+
+def latlons(line):
+    return [to_latlon(x, y) for x, y in line.coords]
+
+
+def max_lon_step(line):
+    xs = [x for x, _ in line.coords]
+    return max(abs(b - a) for a, b in pairwise(xs))
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / "routes" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- coordinate order ------------------------------------------------------------------------
+
+
+def test_coordinate_order_is_converted_in_one_place():
+    assert to_lonlat(42.4134, 130.6279) == (130.6279, 42.4134)
+    assert to_latlon(130.6279, 42.4134) == (42.4134, 130.6279)
+    assert to_latlon(*to_lonlat(-17.5, 177.25)) == (-17.5, 177.25)
+
+
+# --- ground legs -----------------------------------------------------------------------------
+
+
+def test_trolley_leg_over_the_bridge():
+    leg = one_leg("tumangang", ("khasan", {"by": "trolley", "via": (BRIDGE,)}))
+    assert leg.mode is MODES["trolley"]
+    assert (leg.index, leg.start, leg.end) == (1, "tumangang", "khasan")
+    assert latlons(leg.line) == [TUMANGANG, BRIDGE, KHASAN]
+    expected = geopy_km([TUMANGANG, BRIDGE, KHASAN])
+    assert leg.length_km == pytest.approx(expected, rel=1e-3)
+    assert 2.0 < leg.length_km < 2.6
+
+
+def test_ground_leg_without_waypoints_is_a_straight_line():
+    leg = one_leg("tumangang", ("khasan", {"by": "walk"}))
+    assert latlons(leg.line) == [TUMANGANG, KHASAN]
+    assert leg.length_km == pytest.approx(inverse_km(TUMANGANG, KHASAN), rel=1e-6)
+
+
+def test_via_takes_place_ids_and_raw_coordinates():
+    leg = one_leg(
+        "tumangang",
+        ("vvo", {"by": "bus", "via": ("khasan", (43.1, 131.9))}),
+    )
+    assert latlons(leg.line) == [TUMANGANG, KHASAN, (43.1, 131.9), VVO]
+    assert leg.length_km == pytest.approx(geopy_km(latlons(leg.line)), rel=1e-3)
+
+
+def test_duration_and_average_speed():
+    timed, untimed = build_legs(
+        make_story(
+            "tumangang",
+            ("khasan", {"by": "trolley", "via": (BRIDGE,), "duration_h": 0.5}),
+            ("vvo", {"by": "bus"}),
+        )
+    )
+    assert timed.duration_h == 0.5
+    assert timed.speed_kmh == pytest.approx(timed.length_km / 0.5)
+    assert untimed.duration_h is None
+    assert untimed.speed_kmh is None
+
+
+def test_total_km_sums_the_legs():
+    legs = build_legs(
+        make_story(
+            "tumangang",
+            ("khasan", {"by": "trolley", "via": (BRIDGE,)}),
+            ("vvo", {"by": "bus"}),
+            ("moscow", {"by": "flight"}),
+        )
+    )
+    assert [leg.index for leg in legs] == [1, 2, 3]
+    assert total_km(legs) == pytest.approx(sum(leg.length_km for leg in legs))
+    assert total_km(()) == 0
+
+
+# --- flights ---------------------------------------------------------------------------------
+
+
+def test_flight_vladivostok_to_moscow():
+    leg = one_leg("vvo", ("moscow", {"by": "flight", "duration_h": 9.0}))
+    assert leg.length_km == pytest.approx(6400, abs=100)
+    assert leg.length_km == pytest.approx(inverse_km(VVO, MOSCOW), rel=1e-6)
+    points = latlons(leg.line)
+    assert points[0] == VVO
+    assert points[-1] == MOSCOW
+    assert 16 <= len(points) <= 512
+    steps = [inverse_km(a, b) for a, b in pairwise(points)]
+    assert max(steps) <= 50
+    assert leg.speed_kmh == pytest.approx(leg.length_km / 9.0)
+
+
+def test_flight_is_a_great_circle_not_a_straight_line():
+    from shapely import Point
+
+    leg = one_leg("vvo", ("moscow", {"by": "flight"}))
+    line = Geodesic.WGS84.InverseLine(*VVO, *MOSCOW)
+    halfway = line.Position(line.s13 / 2)
+    # The great circle bows far north of the straight line in lon/lat, and the leg follows it.
+    assert halfway["lat2"] > (VVO[0] + MOSCOW[0]) / 2 + 5
+    assert leg.line.distance(Point(*to_lonlat(halfway["lat2"], halfway["lon2"]))) < 0.01
+
+
+def test_short_flight_still_has_sixteen_points():
+    leg = one_leg("tumangang", ("khasan", {"by": "flight"}))
+    assert len(leg.line.coords) == 16
+    assert leg.length_km == pytest.approx(inverse_km(TUMANGANG, KHASAN), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "direction"),
+    [("anchorage", "tokyo", -1), ("nadi", "honolulu", +1), ("tokyo", "anchorage", +1)],
+)
+def test_flight_across_the_antimeridian_is_continuous(start, end, direction):
+    leg = one_leg(start, (end, {"by": "flight"}))
+    (_, lon1), (lat2, lon2) = PLACES[start], PLACES[end]
+    xs = [x for x, _ in leg.line.coords]
+    assert max_lon_step(leg.line) < 10
+    assert xs[0] == lon1
+    # It crosses ±180 without jumping: the end longitude is unwrapped by a full turn.
+    assert xs[-1] == pytest.approx(lon2 + direction * 360)
+    assert leg.line.coords[-1][1] == lat2
+    assert (max(xs) > 180) if direction > 0 else (min(xs) < -180)
+    assert leg.length_km == pytest.approx(inverse_km(PLACES[start], PLACES[end]), rel=5e-3)
+
+
+def test_flight_with_a_stopover_joins_two_arcs():
+    leg = one_leg("tokyo", ("moscow", {"by": "flight", "via": ("anchorage",)}))
+    xs = [x for x, _ in leg.line.coords]
+    assert to_latlon(*leg.line.coords[0]) == TOKYO
+    assert (ANCHORAGE[1] + 360, ANCHORAGE[0]) in list(leg.line.coords)
+    # 50 km spans many degrees of longitude on the way over the Arctic, but never half a turn.
+    assert max_lon_step(leg.line) < 30
+    # From Anchorage (210° in this frame) the way to Moscow goes west, over the Arctic.
+    assert xs[-1] == MOSCOW[1]
+    expected = inverse_km(TOKYO, ANCHORAGE) + inverse_km(ANCHORAGE, MOSCOW)
+    assert leg.length_km == pytest.approx(expected, rel=1e-6)
+
+
+def test_legs_after_the_antimeridian_stay_in_its_frame():
+    story = make_story(
+        "anchorage",
+        ("tokyo", {"by": "flight"}),
+        ("vvo", {"by": "flight"}),
+        ("moscow", {"by": "flight"}),
+    )
+    legs = build_legs(story)
+    for before, after in pairwise(legs):
+        assert after.line.coords[0] == before.line.coords[-1]
+    assert all(max_lon_step(leg.line) < 10 for leg in legs)
+    positions = chapter_positions(story, legs)
+    assert positions == (
+        ANCHORAGE,
+        (TOKYO[0], pytest.approx(TOKYO[1] - 360)),
+        (VVO[0], pytest.approx(VVO[1] - 360)),
+        (MOSCOW[0], pytest.approx(MOSCOW[1] - 360)),
+    )
+    for leg in legs:
+        assert to_latlon(*leg.line.coords[-1]) == positions[leg.index]
+
+
+# --- route files -----------------------------------------------------------------------------
+
+
+def test_geojson_route_file():
+    leg = one_leg("tumangang", ("khasan", {"by": "trolley", "route": FIXTURES / "bridge.geojson"}))
+    data = json.loads((FIXTURES / "bridge.geojson").read_text())
+    assert list(leg.line.coords) == [tuple(p) for p in data["geometry"]["coordinates"]]
+    assert leg.length_km == pytest.approx(geopy_km(latlons(leg.line)), rel=1e-3)
+
+
+def test_gpx_route_file_joins_its_track_segments():
+    gpx = one_leg("tumangang", ("khasan", {"by": "trolley", "route": FIXTURES / "bridge.gpx"}))
+    geojson = one_leg(
+        "tumangang", ("khasan", {"by": "trolley", "route": FIXTURES / "bridge.geojson"})
+    )
+    assert list(gpx.line.coords) == list(geojson.line.coords)
+    assert gpx.length_km == pytest.approx(geojson.length_km, rel=1e-12)
+
+
+def test_gpx_route_points_are_used_when_there_is_no_track(tmp_path):
+    route = write(
+        tmp_path,
+        "rte.gpx",
+        '<gpx version="1.1" creator="t"><wpt lat="0" lon="0"/><rte>'
+        '<rtept lat="42.4134" lon="130.6279"/><rtept lat="42.4296" lon="130.6462"/>'
+        "</rte></gpx>",
+    )
+    leg = one_leg("tumangang", ("khasan", {"by": "car", "route": route}), tmp_path=tmp_path)
+    assert latlons(leg.line) == [TUMANGANG, KHASAN]
+
+
+def test_multilinestring_parts_are_joined_in_order(tmp_path):
+    route = write(
+        tmp_path,
+        "multi.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {
+                            "type": "MultiLineString",
+                            "coordinates": [
+                                [[130.6279, 42.4134], [130.6388, 42.4235]],
+                                [[130.6388, 42.4235], [130.6462, 42.4296, 12.0]],
+                            ],
+                        },
+                    }
+                ],
+            }
+        ),
+    )
+    leg = one_leg("tumangang", ("khasan", {"by": "trolley", "route": route}), tmp_path=tmp_path)
+    assert latlons(leg.line) == [TUMANGANG, BRIDGE, KHASAN]
+
+
+def test_route_split_at_the_antimeridian_is_unwrapped(tmp_path):
+    route = write(
+        tmp_path,
+        "ferry.geojson",
+        json.dumps(
+            {
+                "type": "MultiLineString",
+                "coordinates": [
+                    [[178.0, -17.0], [180.0, -16.0]],
+                    [[-180.0, -16.0], [-175.0, -15.0]],
+                ],
+            }
+        ),
+    )
+    leg = one_leg("nadi", ("honolulu", {"by": "ferry", "route": route}), tmp_path=tmp_path)
+    assert list(leg.line.coords) == [(178.0, -17.0), (180.0, -16.0), (185.0, -15.0)]
+    assert leg.length_km == pytest.approx(
+        inverse_km((-17, 178), (-16, 180)) + inverse_km((-16, 180), (-15, -175)), rel=1e-6
+    )
+
+
+def test_route_file_far_from_the_places_is_used_as_it_is(tmp_path):
+    route = write(
+        tmp_path, "elsewhere.geojson", '{"type": "LineString", "coordinates": [[1, 2], [3, 4]]}'
+    )
+    leg = one_leg("tumangang", ("khasan", {"by": "car", "route": route}), tmp_path=tmp_path)
+    assert list(leg.line.coords) == [(1.0, 2.0), (3.0, 4.0)]
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+HINT = "give a GeoJSON LineString or a GPX track"
+
+ROUTE_ERRORS = [
+    (
+        "missing.geojson",
+        None,
+        "route file 'routes/missing.geojson' does not exist; "
+        "give a path relative to the story file",
+    ),
+    (
+        "bad.geojson",
+        "",
+        "route file 'routes/bad.geojson' is not valid GeoJSON "
+        f"(Expecting value: line 1 column 1); {HINT}",
+    ),
+    (
+        "bad.json",
+        '{"type": "LineString",\n "coordinates": [[1, 2],]}',
+        "route file 'routes/bad.json' is not valid GeoJSON "
+        f"(Expecting value: line 2 column 25); {HINT}",
+    ),
+    (
+        "list.geojson",
+        "[[130.6, 42.4], [130.7, 42.5]]",
+        f"route file 'routes/list.geojson' is not a GeoJSON object with a type; {HINT}",
+    ),
+    (
+        "point.geojson",
+        '{"type": "Point", "coordinates": [130.6, 42.4]}',
+        "route file 'routes/point.geojson' holds a Point, not a line; "
+        "give a GeoJSON LineString or MultiLineString",
+    ),
+    (
+        "polygon.geojson",
+        '{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": []}}',
+        "route file 'routes/polygon.geojson' holds a Polygon, not a line; "
+        "give a GeoJSON LineString or MultiLineString",
+    ),
+    (
+        "two.geojson",
+        json.dumps({"type": "FeatureCollection", "features": [{}, {}]}),
+        "route file 'routes/two.geojson' holds 2 features; "
+        "give a FeatureCollection with exactly one LineString feature",
+    ),
+    (
+        "nogeometry.geojson",
+        '{"type": "Feature", "properties": {}, "geometry": null}',
+        f"route file 'routes/nogeometry.geojson' holds a Feature without a geometry; {HINT}",
+    ),
+    (
+        "empty.geojson",
+        '{"type": "LineString", "coordinates": []}',
+        f"route file 'routes/empty.geojson' has no points; {HINT}",
+    ),
+    (
+        "one.geojson",
+        '{"type": "LineString", "coordinates": [[130.6, 42.4], [130.6, 42.4]]}',
+        "route file 'routes/one.geojson' has only one distinct point; a route needs at least two",
+    ),
+    (
+        "malformed.geojson",
+        '{"type": "LineString", "coordinates": [[130.6, 42.4], [130.7, "north"]]}',
+        "route file 'routes/malformed.geojson' has a malformed position at coordinates[1] "
+        "([130.7, 'north']); give [lon, lat]",
+    ),
+    (
+        "swapped.geojson",
+        '{"type": "LineString", "coordinates": [[42.4134, 130.6279], [42.4296, 130.6462]]}',
+        "route file 'routes/swapped.geojson' has a position out of range at coordinates[0] "
+        "(lon 42.4134, lat 130.6279); positions are [lon, lat], longitude first, "
+        "with lon from -180 to 180 and lat from -90 to 90; are latitude and longitude swapped?",
+    ),
+    (
+        "nan.geojson",
+        '{"type": "LineString", "coordinates": [[130.6, 42.4], [NaN, 42.5]]}',
+        "route file 'routes/nan.geojson' has a malformed position at coordinates[1] "
+        "([nan, 42.5]); give [lon, lat]",
+    ),
+    (
+        "broken.gpx",
+        "<gpx><trk>",
+        "route file 'routes/broken.gpx' is not valid GPX "
+        f"(Error parsing XML: no element found: line 1, column 10); {HINT}",
+    ),
+    (
+        "waypoints.gpx",
+        '<gpx version="1.1" creator="t"><wpt lat="42.4" lon="130.6"/></gpx>',
+        "route file 'routes/waypoints.gpx' has no track or route points "
+        "(it holds only waypoints, <wpt>); give a <trk> or a <rte>",
+    ),
+    (
+        "empty.gpx",
+        '<gpx version="1.1" creator="t"><trk><trkseg></trkseg></trk></gpx>',
+        "route file 'routes/empty.gpx' has no track or route points; give a <trk> or a <rte>",
+    ),
+    (
+        "far.gpx",
+        '<gpx version="1.1" creator="t"><trk><trkseg><trkpt lat="95" lon="130"/>'
+        '<trkpt lat="42" lon="130"/></trkseg></trk></gpx>',
+        "route file 'routes/far.gpx' has a position out of range at point 0 (lon 130.0, lat 95.0); "
+        "positions are lat and lon attributes, with lon from -180 to 180 and lat from -90 to 90",
+    ),
+    (
+        "route.kml",
+        "<kml/>",
+        "route file 'routes/route.kml' is not a .geojson, .json or .gpx file; "
+        "convert it to a GeoJSON LineString or a GPX track",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"), ROUTE_ERRORS, ids=[e[0] for e in ROUTE_ERRORS]
+)
+def test_route_file_errors(tmp_path, name, text, message):
+    route = tmp_path / "routes" / name
+    if text is not None:
+        write(tmp_path, name, text)
+    story = make_story(
+        "tumangang", ("khasan", {"by": "trolley", "route": route}), tmp_path=tmp_path
+    )
+    with pytest.raises(StoryError) as caught:
+        build_legs(story)
+    assert caught.value.problems == (
+        Problem(str(tmp_path / "story.yaml"), 20, "journey.1.route", message),
+    )
+    assert str(caught.value) == f"{tmp_path / 'story.yaml'}:20: journey.1.route: {message}"
+
+
+def test_unreadable_route_file(tmp_path):
+    route = tmp_path / "routes" / "dir.geojson"
+    route.mkdir(parents=True)
+    story = make_story("tumangang", ("khasan", {"by": "bus", "route": route}), tmp_path=tmp_path)
+    with pytest.raises(StoryError) as caught:
+        build_legs(story)
+    assert caught.value.problems[0].message == (
+        f"route file 'routes/dir.geojson' is a directory; {HINT}"
+    )
+
+
+def test_route_file_outside_the_story_folder_is_named_in_full(tmp_path):
+    route = tmp_path / "elsewhere" / "x.geojson"
+    story = make_story(
+        "tumangang", ("khasan", {"by": "bus", "route": route}), tmp_path=tmp_path / "story"
+    )
+    with pytest.raises(StoryError) as caught:
+        build_legs(story)
+    assert caught.value.problems[0].message.startswith(f"route file '{route}' does not exist")
+
+
+@pytest.mark.parametrize(
+    ("via", "path", "message"),
+    [
+        (
+            ("kasan",),
+            "journey.1.via.0",
+            "'kasan' is not a place (did you mean 'khasan'?); "
+            "add it under places, or give the waypoint as [lat, lon]",
+        ),
+        (
+            (BRIDGE, "hamhung"),
+            "journey.1.via.1",
+            "'hamhung' is not a place; add it under places, or give the waypoint as [lat, lon]",
+        ),
+        (
+            ((130.6388, 42.4235, 1),),
+            "journey.1.via.0",
+            "waypoint (130.6388, 42.4235, 1) is neither a place id nor [lat, lon]",
+        ),
+        (
+            ((130.6388, 42.4235),),
+            "journey.1.via.0",
+            "waypoint [130.6388, 42.4235] is out of range; give [lat, lon], latitude first, "
+            "with lat from -90 to 90 and lon from -180 to 180",
+        ),
+    ],
+)
+def test_via_errors(via, path, message):
+    story = make_story("tumangang", ("khasan", {"by": "trolley", "via": via}))
+    with pytest.raises(StoryError) as caught:
+        build_legs(story)
+    assert caught.value.problems == (Problem("/stories/story.yaml", 20, path, message),)
+
+
+def test_mode_errors():
+    story = make_story("tumangang", ("khasan", {"by": "rickshaw"}), ("vvo", {}))
+    with pytest.raises(StoryError) as caught:
+        build_legs(story)
+    choices = "walk, bus, car, train, trolley, ferry, flight"
+    assert [(p.line, p.path, p.message) for p in caught.value.problems] == [
+        (20, "journey.1.by", f"'rickshaw' is not a mode of travel; use one of {choices}"),
+        (30, "journey.2.by", f"missing; say how this leg was travelled: one of {choices}"),
+    ]
+
+
+def test_via_and_route_together_is_an_error():
+    story = make_story(
+        "tumangang",
+        ("khasan", {"by": "bus", "via": (BRIDGE,), "route": FIXTURES / "bridge.gpx"}),
+    )
+    with pytest.raises(StoryError, match="give either via or route, not both"):
+        build_legs(story)
+
+
+def test_problems_of_every_chapter_are_raised_together(tmp_path):
+    story = make_story(
+        "tumangang",
+        ("khasan", {"by": "trolley", "route": tmp_path / "routes" / "missing.gpx"}),
+        ("vvo", {"by": "bus", "via": ("nowhere",)}),
+        ("moscow", {"by": "flight"}),
+        tmp_path=tmp_path,
+    )
+    with pytest.raises(StoryError) as caught:
+        build_legs(story)
+    assert [(p.line, p.path) for p in caught.value.problems] == [
+        (20, "journey.1.route"),
+        (30, "journey.2.via.0"),
+    ]
+    assert isinstance(caught.value, ValueError)
+
+
+def test_unlocated_place_is_an_error():
+    story = make_story("tumangang", ("khasan", {"by": "bus"}))
+    story.places["khasan"] = Place(id="khasan", name="Khasan", query="Khasan, Russia")
+    with pytest.raises(StoryError) as caught:
+        build_legs(story)
+    assert caught.value.problems[0].path == "journey.1.at"
+    assert caught.value.problems[0].message == (
+        "place 'khasan' has no coordinates; give it lat and lon"
+    )
+
+
+# --- long tracks -----------------------------------------------------------------------------
+
+
+def wiggly_track(n=100_000):
+    """A smooth, winding track of ``n`` points, about 90 m apart, across ~1,000 km."""
+    return [
+        (130.0 + 12.0 * t, 42.0 + 0.3 * math.sin(40 * math.pi * t))
+        for t in (k / (n - 1) for k in range(n))
+    ]
+
+
+def test_long_track_is_simplified_for_drawing_but_measured_in_full(tmp_path):
+    track = wiggly_track()
+    route = write(
+        tmp_path, "long.geojson", json.dumps({"type": "LineString", "coordinates": track})
+    )
+    leg = one_leg("tumangang", ("khasan", {"by": "train", "route": route}), tmp_path=tmp_path)
+    full = geodesic_length_km(track)
+    assert leg.length_km == full
+    drawn = list(leg.line.coords)
+    assert len(drawn) < len(track) / 10
+    assert drawn[0] == track[0]
+    assert drawn[-1] == track[-1]
+    assert geodesic_length_km(drawn) == pytest.approx(full, rel=1e-4)
+
+
+def test_short_lines_are_not_simplified():
+    coords = wiggly_track(2000)
+    assert list(drawn_line(coords).coords) == coords
+
+
+def test_geodesic_length_matches_geographiclib_segment_by_segment():
+    lines = [
+        wiggly_track(1000),
+        [(0.0, 89.99), (0.02, 89.995), (90.0, 89.99), (-179.99, 89.98)],
+        [(-0.001, -0.001), (0.001, 0.001), (0.0, 0.04), (30.0, 0.04)],
+    ]
+    for coords in lines:
+        expected = math.fsum(inverse_km(to_latlon(*a), to_latlon(*b)) for a, b in pairwise(coords))
+        assert geodesic_length_km(coords) == pytest.approx(expected, rel=1e-7)
+    assert geodesic_length_km([(1.0, 2.0)]) == 0
+
+
+# --- bounds ----------------------------------------------------------------------------------
+
+
+def test_journey_bounds_cover_places_and_lines():
+    story = make_story("tumangang", ("vvo", {"by": "bus"}), ("moscow", {"by": "flight"}))
+    legs = build_legs(story)
+    (south, west), (north, east) = journey_bounds(story, legs)
+    assert (south, west) == (TUMANGANG[0], MOSCOW[1])
+    assert east == VVO[1]
+    # The great circle bows north of Moscow.
+    assert north > MOSCOW[0]
+    assert north == max(y for leg in legs for _, y in leg.line.coords)
+
+
+def test_journey_bounds_across_the_antimeridian_stay_narrow():
+    story = make_story("anchorage", ("tokyo", {"by": "flight"}))
+    legs = build_legs(story)
+    (south, west), (north, east) = journey_bounds(story, legs)
+    assert (south, north) == (TOKYO[0], max(ANCHORAGE[0], *(y for _, y in legs[0].line.coords)))
+    assert west == pytest.approx(TOKYO[1] - 360)
+    assert east == ANCHORAGE[1]
+    assert east - west < 80
+
+
+def test_bounds_of_a_story_with_one_chapter():
+    story = make_story("khasan")
+    assert build_legs(story) == ()
+    assert journey_bounds(story, ()) == [list(KHASAN), list(KHASAN)]
+
+
+# --- import cost -----------------------------------------------------------------------------
+
+
+def test_import_does_not_load_heavy_libraries():
+    code = (
+        "import sys, storymap.routes; "
+        "print(sorted(m for m in ('shapely', 'numpy', 'geographiclib', 'gpxpy') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
