@@ -20,6 +20,10 @@ class StoryFigure(Figure):
 
     _template = jinja2.Environment(autoescape=True).from_string(_source("page.html.j2"))
 
+    def __init__(self, title: str):
+        super().__init__(title=title)
+        self.header._children.pop("meta_http", None)  # the template declares the charset
+
 
 class StoryMap(folium.Map):
     """folium's map without its CDN scripts and stylesheets (jQuery, Bootstrap, Font Awesome),

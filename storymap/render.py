@@ -86,11 +86,15 @@ def media_item(media: Any, base_dir: Path) -> dict[str, Any]:
 
 def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -> dict[str, Any]:
     """Everything the page shows, as plain JSON-able values."""
+    from storymap.routes import chapter_positions
+
     base_dir = story.path.parent if story.path else Path.cwd()
     legs_by_chapter = {leg.index: leg for leg in legs}
+    positions = chapter_positions(story, legs)  # longitudes continuous with the lines
     chapters = []
     for n, chapter in enumerate(story.chapters):
         place = story.place_of(chapter)
+        lat, lon = positions[n]
         leg = legs_by_chapter.get(n)
         chapters.append(
             {
@@ -102,14 +106,14 @@ def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -
                 "place": {
                     "id": place.id,
                     "name": place.name,
-                    "lat": _round(place.lat),
-                    "lon": _round(place.lon),
+                    "lat": _round(lat),
+                    "lon": _round(lon),
                 },
                 "media": [media_item(m, base_dir) for m in chapter.media],
                 "leg": _leg_data(story, leg) if leg else None,
             }
         )
-    used = sorted({leg.mode.name for leg in legs}, key=list(MODES).index)
+    used = list(dict.fromkeys(leg.mode.name for leg in legs))  # in story order
     total_km = sum(leg.length_km for leg in legs)
     return {
         "title": story.title,
@@ -120,15 +124,16 @@ def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -
         "sources": [{"title": s.title, "url": s.url} for s in story.sources],
         "bounds": [[_round(a), _round(b)] for a, b in bounds],
         "total": km_label(total_km) if legs else None,
-        "modes": {
-            name: {
+        "modes": [
+            {
+                "name": name,
                 "label": MODES[name].label,
                 "color": MODES[name].color,
                 "dash": MODES[name].dash,
                 "icon": icon_svg(MODES[name].icon),
             }
             for name in used
-        },
+        ],
         "chapters": chapters,
     }
 
@@ -165,6 +170,7 @@ def build_map(story: Story, legs: tuple[Leg, ...], *, tiles: str | None = None) 
         zoom_start=4,
         tiles=None,
         control_scale=True,
+        zoom_control="topright",
     )
     figure.add_child(fmap)
     if tiles is not None:

@@ -111,8 +111,7 @@
     var box = el("div", "sm-legend");
     box.appendChild(el("h2", null, "Legend"));
     var list = el("ul");
-    Object.keys(data.modes).forEach(function (name) {
-      var mode = data.modes[name];
+    data.modeList.forEach(function (mode) {
       var item = el("li");
       var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
       svg.setAttribute("width", "36");
@@ -153,6 +152,11 @@
 
   function init(map, data) {
     var layers = { legs: [], stops: [] };
+    data.modeList = data.modes;
+    data.modes = {};
+    data.modeList.forEach(function (mode) {
+      data.modes[mode.name] = mode;
+    });
     data.chapters.forEach(function (chapter, i) {
       var leg = chapter.leg;
       if (leg) {
@@ -192,7 +196,7 @@
       layers.stops.push(marker);
     });
     control("topleft", titleBlock(data)).addTo(map);
-    if (Object.keys(data.modes).length) control("bottomright", legend(data)).addTo(map);
+    if (data.modeList.length) control("bottomright", legend(data)).addTo(map);
     map.fitBounds(data.bounds, { padding: [24, 24] });
     map.storymap = layers;
     return layers;

@@ -1,0 +1,156 @@
+"""The command line as a user runs it: a real process, exit codes, messages, files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+MINI = HERE / "fixtures" / "mini"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "storymap", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent)},
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A folder laid out like the project: data/story.yaml and output/."""
+    shutil.copytree(MINI, tmp_path / "data")
+    (tmp_path / "output").mkdir()
+    return tmp_path
+
+
+def test_build_with_no_arguments_builds_data_story_into_output(project: Path) -> None:
+    result = run("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    page = project / "output" / "story.html"
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert result.stdout.startswith("wrote output/story.html (")
+    assert "4 chapters, 3 legs" in result.stdout
+    assert [p.name for p in (project / "output").iterdir()] == ["story.html"], "no temp files left"
+
+
+def test_build_to_a_named_file_and_a_folder(project: Path) -> None:
+    assert run("build", "data/story.yaml", "-o", "site/map.html", cwd=project).returncode == 0
+    assert (project / "site" / "map.html").is_file()
+    (project / "pages").mkdir()
+    assert run("build", "data/story.yaml", "-o", "pages", cwd=project).returncode == 0
+    assert (project / "pages" / "story.html").is_file()
+
+
+def test_tiles_none_and_a_bad_provider(project: Path) -> None:
+    assert run("build", "--tiles", "none", cwd=project).returncode == 0
+    assert "tile.openstreetmap.org" not in (project / "output" / "story.html").read_text()
+    result = run("build", "--tiles", "Nope", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("storymap build: --tiles: unknown tile provider 'Nope'")
+
+
+def test_bad_story_exits_2_names_file_line_field_and_keeps_the_old_page(project: Path) -> None:
+    assert run("build", cwd=project).returncode == 0
+    page = project / "output" / "story.html"
+    before = page.read_bytes()
+    story = project / "data" / "story.yaml"
+    story.write_text(
+        story.read_text().replace("by: trolley", "by: rocket").replace("lat: 43.399", "lat: 143"),
+        encoding="utf-8",
+    )
+    result = run("build", cwd=project)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "data/story.yaml:29: places.airport.lat: latitude 143 is out of range; "
+        "use a number from -90 to 90"
+    )
+    assert lines[1].startswith("data/story.yaml:45: journey.1.by: unknown mode 'rocket'; ")
+    assert lines[-1] == "storymap: 2 problems in the story; nothing written"
+    assert page.read_bytes() == before
+
+
+def test_unresolvable_place_is_named_with_the_fix(project: Path) -> None:
+    story = project / "data" / "story.yaml"
+    story.write_text(story.read_text().replace("Moscow, Russia", "Atlantis"), encoding="utf-8")
+    result = run("validate", "data/story.yaml", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("data/story.yaml:31: places.moscow: ")
+    assert "Atlantis" in result.stderr and "lat:" in result.stderr
+    assert "--geocoder nominatim" in result.stderr
+
+
+def test_unwritable_output_exits_1_without_traceback(project: Path) -> None:
+    blocker = project / "file"
+    blocker.write_text("not a folder")
+    result = run("build", "-o", "file/inside/page.html", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.startswith("storymap: file/inside/page.html: cannot write here")
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_writes_nothing(project: Path) -> None:
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    result = run("validate", "data/story.yaml", cwd=project)
+    assert result.returncode == 0
+    assert result.stdout == "data/story.yaml: valid: 4 chapters, 5 places\n"
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+
+
+def test_export_geojson(project: Path) -> None:
+    result = run("export", "data/story.yaml", "-o", "story.geojson", cwd=project)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((project / "story.geojson").read_text())
+    points = [f for f in data["features"] if f["geometry"]["type"] == "Point"]
+    lines = [f for f in data["features"] if f["geometry"]["type"] != "Point"]
+    assert [p["properties"] for p in points][1] == {
+        "chapter": 2,
+        "id": "over-the-bridge",
+        "place": "khasan",
+        "name": "Khasan",
+        "title": "Over the bridge",
+    }
+    assert points[1]["geometry"]["coordinates"] == [130.6462, 42.4296]
+    trolley = lines[0]["properties"]
+    assert (trolley["chapter"], trolley["mode"], trolley["from"], trolley["to"]) == (
+        2,
+        "trolley",
+        "tumangang",
+        "khasan",
+    )
+    assert 1.5 < trolley["length_km"] < 3 and trolley["duration_h"] == 1
+    assert "duration_h" not in lines[1]["properties"]
+    assert lines[2]["properties"]["mode"] == "flight"
+    stdout = run("export", "data/story.yaml", cwd=project)
+    assert json.loads(stdout.stdout) == data
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "export"])
+def test_help(command: str, project: Path) -> None:
+    result = run(command, "--help", cwd=project)
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"usage: storymap {command}")
+
+
+def test_no_command_and_unknown_option(project: Path) -> None:
+    assert run(cwd=project).returncode == 2
+    result = run("build", "--colour", "red", cwd=project)
+    assert result.returncode == 2 and "unrecognized arguments: --colour" in result.stderr
+
+
+def test_user_agent_without_geocoder(project: Path) -> None:
+    result = run("build", "--user-agent", "me", cwd=project)
+    assert result.returncode == 2
+    assert "--user-agent goes with --geocoder" in result.stderr

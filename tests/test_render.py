@@ -1,0 +1,187 @@
+"""The page as text: self-contained, deterministic, and story text never becomes markup."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storymap.build import prepare
+from storymap.render import render, story_data
+
+HERE = Path(__file__).parent
+MINI = HERE / "fixtures" / "mini" / "story.yaml"
+ROOT = HERE.parent
+
+TILE_TEMPLATE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# Links (not requests) that Leaflet and the tile provider's attribution put on the page.
+ATTRIBUTION_LINKS = {"https://leafletjs.com", "https://www.openstreetmap.org/copyright"}
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return prepare(MINI)
+
+
+@pytest.fixture(scope="module")
+def page(mini) -> str:
+    story, legs = mini
+    return render(story, legs, tiles=story.tiles)
+
+
+def page_json(html: str) -> dict:
+    match = re.search(r"storymap\.init\(\w+, (\{.*\})\);", html)
+    assert match, "the story JSON is handed to storymap.init"
+    return json.loads(match.group(1))
+
+
+def test_nothing_is_loaded_from_elsewhere(page: str) -> None:
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+stylesheet", page)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", page)
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+    assert "font-awesome" not in page.lower() and "fontawesome" not in page.lower()
+    story_links = {
+        "https://example.org/source",
+        "https://example.org/bridge",
+        "https://example.org/photo.jpg",
+    }
+    from storymap.render import leaflet_assets
+
+    ours = page
+    for asset in leaflet_assets():  # Leaflet's own comments name web pages
+        ours = ours.replace(asset, "")
+    urls = set(re.findall(r"https?://[^\s\"'<>)\\]+", ours))
+    unexpected = {
+        u
+        for u in urls
+        if u.rstrip("/") not in ATTRIBUTION_LINKS
+        and u not in story_links
+        and not u.startswith("https://tile.openstreetmap.org/")
+        and not u.startswith("http://www.w3.org/")  # XML namespaces, never fetched
+    }
+    assert unexpected == set()
+    assert TILE_TEMPLATE in page
+
+
+def test_no_tiles_means_no_tile_layer(mini) -> None:
+    story, legs = mini
+    html = render(story, legs, tiles=None)
+    assert "tile.openstreetmap.org" not in html
+    assert "L.tileLayer" not in html
+
+
+def test_page_holds_the_whole_story(page: str, mini) -> None:
+    story, legs = mini
+    data = page_json(page)
+    assert [c["id"] for c in data["chapters"]] == [
+        "start",
+        "over-the-bridge",
+        "to-the-airport",
+        "home",
+    ]
+    assert data["chapters"][0]["leg"] is None
+    trolley = data["chapters"][1]["leg"]
+    assert trolley["mode"] == "trolley" and trolley["duration"] == "1 h"
+    assert trolley["from"] == "Tumangang"
+    assert [m["name"] for m in data["modes"]] == ["trolley", "bus", "flight"]
+    image, remote = data["chapters"][1]["media"]
+    assert image["kind"] == "image" and image["src"].startswith("data:image/png;base64,")
+    assert (image["alt"], image["caption"], image["credit"]) == (
+        "A red dot",
+        "The only picture",
+        "Test credit",
+    )
+    assert remote == {
+        "kind": "link",
+        "href": "https://example.org/photo.jpg",
+        "alt": "A remote photo",
+        "caption": None,
+        "credit": None,
+    }
+    assert "<li>first item</li>" in data["chapters"][0]["html"]
+    south, west = data["bounds"][0]
+    north, east = data["bounds"][1]
+    for chapter in data["chapters"]:
+        assert south <= chapter["place"]["lat"] <= north
+        assert west <= chapter["place"]["lon"] <= east
+
+
+def test_same_input_same_bytes(mini, page: str) -> None:
+    story, legs = mini
+    assert render(story, legs, tiles=story.tiles) == page
+    assert not re.search(r"[0-9a-f]{32}", page), "no random branca ids"
+
+
+def test_same_bytes_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"page-{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "storymap", "build", str(MINI), "-o", str(out)],
+            check=True,
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+PAYLOADS = [
+    "<script>window.__pwned=1</script>",
+    "<img src=x onerror=window.__pwned=1>",
+    "${window.__pwned=1}",
+    "`;window.__pwned=1;`",
+    "</script><script>window.__pwned=1</script>",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_story_text_is_never_markup(payload: str, mini) -> None:
+    story, legs = mini
+    from dataclasses import replace
+
+    chapter = replace(story.chapters[1], title=payload, text=payload)
+    hostile = replace(
+        story,
+        title=payload,
+        byline=payload,
+        chapters=(story.chapters[0], chapter, *story.chapters[2:]),
+    )
+    html = render(hostile, legs, tiles=None)
+    assert "__pwned" in html
+    head = html.split("<body>")[0]
+    from markupsafe import escape
+
+    assert f"<title>{escape(payload)}</title>" in head
+    data = page_json(html)
+    assert data["title"] == payload  # kept as text, to be shown with textContent
+    body_html = data["chapters"][1]["html"]
+    assert "<script" not in body_html and "<img" not in body_html
+    assert "onerror" not in body_html or "&lt;img" in body_html
+    # Only the three script blocks of the page itself exist.
+    assert html.count("<script>") == html.count("</script>") == 3
+
+
+def test_markdown_links_keep_only_safe_schemes(mini) -> None:
+    from storymap.text import markdown_html
+
+    html = markdown_html("[a](javascript:alert(1)) [b](data:text/html,x) [c](https://ok.example/)")
+    assert "javascript:" not in html.replace("](javascript:", "")
+    assert 'href="data:' not in html and 'href="javascript:' not in html
+    assert '<a href="https://ok.example/" target="_blank" rel="noopener noreferrer">c</a>' in html
+
+
+def test_story_data_is_json_serialisable(mini) -> None:
+    story, legs = mini
+    from storymap.routes import journey_bounds
+
+    data = story_data(story, legs, journey_bounds(story, legs))
+    assert json.loads(json.dumps(data)) == data
