@@ -1,0 +1,147 @@
+"""The built page in a real headless Chromium, with every non-tile request blocked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storymap.build import build
+
+ROOT = Path(__file__).parent.parent
+FLAGSHIP = ROOT / "data" / "story.yaml"
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="module")
+def flagship(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, tuple]:
+    out = tmp_path_factory.mktemp("flagship") / "story.html"
+    target, story, legs, _ = build(FLAGSHIP, out)
+    return target, story, legs
+
+
+def test_map_stops_and_legs_are_drawn(page, flagship) -> None:
+    target, story, legs = flagship
+    page.open(target)
+    page.wait_for_selector(".leaflet-container .sm-stop")
+    assert page.locator(".sm-stop").count() == len(story.chapters) == 6
+    assert page.locator("path.sm-leg").count() == len(legs) == 5
+    for mode in ("train", "bus", "trolley", "flight"):
+        assert page.locator(f"path.sm-leg-{mode}").count() >= 1
+    numbers = page.locator(".sm-stop").all_inner_texts()
+    assert numbers == [str(n) for n in range(1, 7)]
+    assert page.locator(".sm-legend li").all_inner_texts() == [
+        "Train",
+        "Bus",
+        "Hand-pushed rail trolley",
+        "Flight",
+    ]
+    title = page.locator(".sm-titleblock h1").inner_text()
+    assert title == story.title
+    # The journey is framed: every stop is inside the visible map.
+    inside = page.evaluate(
+        """() => {
+            const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+            return [...document.querySelectorAll('.sm-stop')].every(el => {
+                const r = el.getBoundingClientRect();
+                return r.left >= box.left && r.right <= box.right &&
+                       r.top >= box.top && r.bottom <= box.bottom;
+            });
+        }"""
+    )
+    assert inside
+    # Nothing but tiles left the page, and tiles were asked for.
+    assert page.blocked == []
+    assert page.tile_requests
+    assert all(u.startswith(("file://", "https://tile.openstreetmap.org/")) for u in page.requests)
+
+
+def test_a_popup_opens_with_its_narrative(page, flagship) -> None:
+    target, story, _ = flagship
+    page.open(target)
+    # Stops 3 to 5 overlap at the journey's zoom: open this one as a keyboard user would.
+    page.locator(".leaflet-marker-icon[title^='Stop 4:']").focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content .sm-chapter")
+    popup.wait_for()
+    assert popup.locator("h2").inner_text() == story.chapters[3].title
+    assert popup.locator(".sm-date").inner_text() == "25 February 2021"
+    leg = popup.locator(".sm-leg").inner_text()
+    assert leg.startswith("Hand-pushed rail trolley from Friendship Bridge")
+    assert "1.7 km" in leg
+    assert "the main 'engine'" in popup.locator(".sm-text").inner_text()
+    link = popup.locator(".sm-text a").first
+    assert link.get_attribute("href").startswith("https://")
+    assert link.get_attribute("rel") == "noopener noreferrer"
+
+
+def test_tiles_none_makes_no_request_at_all(page, tmp_path: Path) -> None:
+    target, *_ = build(MINI / "story.yaml", tmp_path / "page.html", tiles=None)
+    page.open(target)
+    page.wait_for_selector(".sm-stop")
+    page.locator(".leaflet-marker-icon[title^='Stop 2:']").focus()
+    page.keyboard.press("Enter")
+    page.locator(".sm-media img").wait_for()
+    assert page.evaluate("document.querySelector('.sm-media img').naturalWidth") == 8
+    assert page.requests == [target.resolve().as_uri()]
+
+
+HOSTILE = [
+    "<script>window.__pwned = 1</script>",
+    "<img src=x onerror='window.__pwned = 1'>",
+    "${window.__pwned = 1}",
+    "</script><script>window.__pwned = 1</script>",
+    "[click](javascript:window.__pwned=1)",
+]
+
+
+def hostile_story(folder: Path) -> Path:
+    shutil.copytree(MINI, folder, dirs_exist_ok=True)
+    story = folder / "story.yaml"
+    text = story.read_text(encoding="utf-8")
+    payload = " ".join(HOSTILE).replace('"', '\\"')
+    quoted = f'"{payload}"'
+    for old in (
+        "title: Across the Tumen",
+        "subtitle: A test journey",
+        "byline: The storymap tests",
+        "    title: Over the bridge",
+        "        caption: The only picture",
+        "        credit: Test credit",
+        "        alt: A red dot",
+        "    name: Khasan",
+        "  - title: A source",
+    ):
+        key = old.split(":")[0]
+        assert old in text, old
+        text = text.replace(old, f"{key}: {quoted}", 1)
+    text = text.replace(
+        "    text: They pushed the trolley over the [bridge](https://example.org/bridge).",
+        f"    text: {quoted}",
+    )
+    story.write_text(text, encoding="utf-8")
+    return story
+
+
+def test_injected_script_does_not_run(page, tmp_path: Path) -> None:
+    target, *_ = build(hostile_story(tmp_path / "story"), tmp_path / "page.html", tiles=None)
+    page.open(target)
+    page.wait_for_selector(".sm-stop")
+    page.locator(".sm-sources summary").click()
+    for marker in page.locator(".leaflet-marker-icon[title^='Stop ']").all():
+        marker.focus()
+        page.keyboard.press("Enter")
+        page.locator(".leaflet-popup-content .sm-chapter").last.wait_for()
+    page.locator(".leaflet-marker-icon[title^='Stop 2:']").focus()
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content .sm-media").first.wait_for()
+    assert page.evaluate("window.__pwned") is None
+    title = page.locator(".sm-titleblock h1").inner_text()
+    assert title.startswith("<script>window.__pwned = 1</script>")
+    assert "${window.__pwned = 1}" in page.title()
+    own = target.resolve().as_uri() + "#"  # Leaflet's buttons link to the page itself
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(a => a.href)"):
+        assert href.startswith(("https:", "http:", "mailto:", own)), href
+    assert page.locator(".sm-media figcaption").first.inner_text().startswith("<script>")
+    assert page.locator("img[onerror]").count() == 0
