@@ -1,7 +1,7 @@
 """Take a PNG screenshot of a local HTML page in headless Chromium, offline.
 
     python scripts/screenshot.py PAGE.html OUT.png [--width 1280] [--height 800]
-                                 [--wait-for CSS_SELECTOR] [--full-page]
+                                 [--wait-for CSS_SELECTOR] [--full-page] [--fragment ID]
 
 Map tiles are answered with a neutral light-grey tile and every other remote request is
 blocked (see scripts/chromium.py), so the picture shows the page itself, never the
@@ -34,6 +34,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="wait until this element is visible (default: .leaflet-container)",
     )
     parser.add_argument("--full-page", action="store_true", help="capture the whole page")
+    parser.add_argument(
+        "--fragment", default="", metavar="ID", help="open PAGE#ID, e.g. a chapter of a story"
+    )
     parser.add_argument(
         "--timeout", type=float, default=30, help="seconds to wait for the page (30)"
     )
@@ -68,12 +71,13 @@ def screenshot(args: argparse.Namespace) -> list[str]:
                 ),
             )
             page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
-            page.goto(args.page.resolve().as_uri(), wait_until="load")
+            fragment = f"#{args.fragment}" if args.fragment else ""
+            page.goto(args.page.resolve().as_uri() + fragment, wait_until="load")
             if args.wait_for:
                 page.wait_for_selector(args.wait_for, state="visible")
             page.wait_for_load_state("networkidle")
             page.evaluate("document.fonts.ready.then(() => true)")
-            page.wait_for_timeout(300)  # let Leaflet's tile fade-in and transitions finish
+            page.wait_for_timeout(600)  # let Leaflet's tile fade-in and transitions finish
             args.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(args.out), full_page=args.full_page)
             problems += [f"blocked: {url}" for url in network.blocked]
