@@ -1,0 +1,318 @@
+"""The offline basemap: Natural Earth land, coasts and borders clipped to a story's bounds.
+
+``python tests/test_basemap.py`` prints load and clip times and sizes for the flagship's bounds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+import shapely
+from shapely.geometry import Point, shape
+
+from storymap.basemap import DATA, MIN_MARGIN, basemap
+
+# The flagship journey, Pyongyang to Moscow.
+FLAGSHIP = [[39.0, 37.6], [55.8, 132.2]]
+# The Friendship Bridge over the Tumen, between Tumangang (North Korea) and Khasan (Russia).
+BRIDGE = (42.415167, 130.641056)
+# A journey across the 180° meridian, from Japan's latitudes to Alaska, longitudes unwrapped.
+ACROSS = [[30.0, 130.0], [62.0, 215.0]]
+SIZE_LIMIT = 60_000
+
+
+def compact(data: dict) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def by_kind(collection: dict) -> dict[str, dict]:
+    kinds = [f["properties"]["kind"] for f in collection["features"]]
+    assert len(kinds) == len(set(kinds)), kinds
+    return {f["properties"]["kind"]: f for f in collection["features"]}
+
+
+def geometry(feature: dict):
+    return shape(feature["geometry"])
+
+
+def window(bounds: list[list[float]], margin: float = 0.15) -> tuple[float, float, float, float]:
+    (south, west), (north, east) = bounds
+    pad_lat = max(margin * (north - south), MIN_MARGIN)
+    pad_lon = max(margin * (east - west), MIN_MARGIN)
+    return south - pad_lat, west - pad_lon, north + pad_lat, east + pad_lon
+
+
+def km_from(geom, lat: float, lon: float) -> float:
+    """Distance in km from (lat, lon) to ``geom``, on a local equirectangular projection."""
+    kx = 111.32 * math.cos(math.radians(lat))
+    local = shapely.transform(geom, lambda c: (c - (lon, lat)) * (kx, 110.57))
+    return local.distance(Point(0, 0))
+
+
+@pytest.fixture(scope="module")
+def flagship() -> dict:
+    return basemap(FLAGSHIP)
+
+
+def test_flagship_has_land_coasts_and_borders(flagship):
+    assert flagship["type"] == "FeatureCollection"
+    features = by_kind(flagship)
+    assert list(features) == ["land", "coast", "border"]
+    assert features["land"]["geometry"]["type"] == "MultiPolygon"
+    assert features["coast"]["geometry"]["type"] == "MultiLineString"
+    assert features["border"]["geometry"]["type"] == "MultiLineString"
+    for feature in features.values():
+        assert feature["type"] == "Feature"
+        assert not geometry(feature).is_empty
+    # Moscow, Pyongyang and Vladivostok are on land; the Sea of Japan is not.
+    land = geometry(features["land"])
+    for lat, lon in [(55.75, 37.62), (39.02, 125.75), (43.12, 131.9)]:
+        assert land.contains(Point(lon, lat)), (lat, lon)
+    assert not land.contains(Point(133.0, 40.0))
+
+
+def test_flagship_lies_within_the_expanded_bounds(flagship):
+    south, west, north, east = window(FLAGSHIP)
+    slack = 0.01  # rounding of the output coordinates
+    for feature in flagship["features"]:
+        points = shapely.get_coordinates(geometry(feature))
+        assert points[:, 0].min() >= west - slack, feature["properties"]
+        assert points[:, 0].max() <= east + slack, feature["properties"]
+        assert points[:, 1].min() >= south - slack, feature["properties"]
+        assert points[:, 1].max() <= north + slack, feature["properties"]
+    # ... and fills it: the window reaches from the Baltic's longitudes to the Pacific.
+    land = shapely.get_coordinates(geometry(by_kind(flagship)["land"]))
+    assert land[:, 0].min() == pytest.approx(west, abs=slack)
+    assert land[:, 0].max() == pytest.approx(east, abs=slack)
+
+
+def test_flagship_basemap_is_small(flagship):
+    size = len(compact(flagship).encode())
+    print(f"flagship basemap: {size:,} bytes of GeoJSON")
+    assert size < SIZE_LIMIT
+
+
+def test_the_tumen_is_the_border_at_the_friendship_bridge(flagship):
+    border = geometry(by_kind(flagship)["border"])
+    assert km_from(border, *BRIDGE) < 3
+    # The bridge is on the river, not on the coast: the coast is further off.
+    coast = geometry(by_kind(flagship)["coast"])
+    assert km_from(coast, *BRIDGE) > km_from(border, *BRIDGE)
+
+
+def test_coasts_lie_on_the_land_outline(flagship):
+    """Land, coasts and borders come from the same simplified arcs, so they stay in register."""
+    features = by_kind(flagship)
+    outline = geometry(features["land"]).boundary
+    coast = shapely.points(shapely.get_coordinates(geometry(features["coast"])))
+    assert shapely.distance(coast, outline).max() < 0.011
+    border = shapely.get_coordinates(geometry(features["border"]))
+    ends = shapely.points(border[[0, -1]])
+    assert shapely.contains(shapely.buffer(geometry(features["land"]), 0.011), ends).all()
+
+
+def test_outer_rings_run_anticlockwise_and_holes_clockwise(flagship):
+    for polygon in by_kind(flagship)["land"]["geometry"]["coordinates"]:
+        assert shapely.LinearRing(polygon[0]).is_ccw
+        assert not any(shapely.LinearRing(hole).is_ccw for hole in polygon[1:])
+
+
+def test_same_bounds_same_result():
+    first = basemap(FLAGSHIP)
+    second = basemap([[39.0, 37.6], [55.8, 132.2]])
+    assert first == second
+    assert compact(first) == compact(second)
+    # Each call gets its own dict: changing one leaves the next untouched.
+    first["features"].clear()
+    assert basemap(FLAGSHIP) == second
+
+
+def test_across_the_antimeridian_the_basemap_is_repeated():
+    collection = basemap(ACROSS)
+    features = by_kind(collection)
+    assert {"land", "coast"} <= set(features)
+    south, west, north, east = window(ACROSS)
+    land = geometry(features["land"])
+    points = shapely.get_coordinates(land)
+    assert points[:, 0].max() > 200
+    assert points[:, 0].min() >= west - 0.01 and points[:, 0].max() <= east + 0.01
+    # Alaska at 150° W lies at 210° E here, and Chukotka east of 180° too; the Pacific is sea.
+    assert land.contains(Point(210.0, 63.0))
+    assert land.contains(Point(182.0, 65.5))
+    assert not land.contains(Point(200.0, 50.0))
+    assert not land.contains(Point(-150.0, 63.0))
+    # Kamchatka on the near side of 180° is there once, not twice.
+    assert land.contains(Point(159.0, 56.0))
+    # Chukotka runs on across 180° in one piece: no outline along the meridian.
+    assert not any(x == 180.0 for x, _ in points)
+
+
+def test_islands_cut_at_180_degrees_have_no_coast_along_the_cut():
+    # Natural Earth cuts Fiji's Vanua Levu and Taveuni along the 180° meridian: the land fills
+    # both sides, and the cut is no coast.
+    features = by_kind(basemap([[-19.0, 176.0], [-15.0, 183.0]]))
+    land = geometry(features["land"])
+    assert land.contains(Point(179.9, -16.6)) and land.contains(Point(180.1, -16.8))
+    assert shapely.get_coordinates(land)[:, 0].max() > 180.1
+    for line in features["coast"]["geometry"]["coordinates"]:
+        for (x1, _), (x2, _) in zip(line, line[1:], strict=False):
+            assert not (x1 == x2 == 180.0)
+
+
+def test_a_short_trip_gets_the_least_margin():
+    # About 2 km across the Friendship Bridge.
+    lat, lon = BRIDGE
+    bounds = [[lat - 0.009, lon - 0.012], [lat + 0.009, lon + 0.012]]
+    collection = basemap(bounds)
+    features = by_kind(collection)
+    assert set(features) == {"land", "coast", "border"}
+    south, west, north, east = window(bounds)
+    assert north - south == pytest.approx(0.018 + 2 * MIN_MARGIN)
+    for feature in collection["features"]:
+        points = shapely.get_coordinates(geometry(feature))
+        assert points[:, 0].min() >= west - 1e-4 and points[:, 0].max() <= east + 1e-4
+        assert points[:, 1].min() >= south - 1e-4 and points[:, 1].max() <= north + 1e-4
+    assert km_from(geometry(features["border"]), *BRIDGE) < 3
+    # Finer than the flagship's: the coordinates keep more than two decimals.
+    coast = shapely.get_coordinates(geometry(features["coast"]))
+    assert (coast.round(2) != coast).any()
+    assert (coast.round(4) == coast).all()
+
+
+def test_a_single_point_is_fine():
+    collection = basemap([[55.75, 37.62], [55.75, 37.62]])
+    features = by_kind(collection)
+    assert list(features) == ["land"]  # inland Moscow: land only, no coast or border near
+    assert geometry(features["land"]).contains(Point(37.62, 55.75))
+
+
+def test_bounds_round_the_world_repeat_the_basemap():
+    collection = basemap([[-50.0, -170.0], [70.0, 230.0]])  # 400° of longitude
+    land = geometry(by_kind(collection)["land"])
+    for lon in (-150.0, 210.0):  # Alaska twice, 360° apart
+        assert land.contains(Point(lon, 63.0))
+
+
+def test_numpy_numbers_are_numbers():
+    import numpy as np
+
+    bounds = [[np.float32(39.0), np.float64(37.6)], [np.int64(56), 132.2]]
+    assert by_kind(basemap(bounds))
+
+
+def test_open_sea_has_no_land():
+    collection = basemap([[35.0, -40.0], [35.02, -39.98]])  # mid-Atlantic
+    assert collection == {"type": "FeatureCollection", "features": []}
+
+
+def test_tolerance_sets_the_detail():
+    coarse = basemap(FLAGSHIP, tolerance=0.5)
+    fine = basemap(FLAGSHIP, tolerance=0.05)
+    assert len(compact(coarse)) < len(compact(flagship_default := basemap(FLAGSHIP)))
+    assert len(compact(flagship_default)) < len(compact(fine))
+    narrow = basemap(FLAGSHIP, margin=0)
+    points = shapely.get_coordinates(geometry(by_kind(narrow)["land"]))
+    assert points[:, 1].min() >= 39.0 - MIN_MARGIN - 0.01
+    assert points[:, 1].max() <= 55.8 + MIN_MARGIN + 0.01
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        [[56.0, 37.6], [39.0, 132.2]],  # south north of north
+        [[39.0, 132.2], [55.8, 37.6]],  # west east of east
+        [[-91.0, 0.0], [10.0, 10.0]],
+        [[0.0, 0.0], [95.0, 10.0]],
+        [[float("nan"), 0.0], [1.0, 1.0]],
+        [[0.0, 0.0], [1.0, float("inf")]],
+        [[0.0, 0.0]],
+        [[0.0, 0.0], [1.0, "2"]],
+        [[True, 0.0], [1.0, 2.0]],
+        [[0.0, -400.0], [1.0, 400.0]],  # more than twice round the world
+        None,
+    ],
+)
+def test_bad_bounds_raise_value_error(bounds):
+    with pytest.raises(ValueError, match="bounds"):
+        basemap(bounds)
+
+
+def test_bad_margin_or_tolerance_raise_value_error():
+    with pytest.raises(ValueError, match="margin"):
+        basemap(FLAGSHIP, margin=-0.1)
+    with pytest.raises(ValueError, match="tolerance"):
+        basemap(FLAGSHIP, tolerance=float("nan"))
+
+
+def test_importing_the_module_loads_no_geometry_library():
+    code = (
+        "import sys, storymap.basemap; "
+        "print(sorted(m for m in ('numpy', 'shapely') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_data_says_where_it_comes_from():
+    import numpy as np
+
+    with np.load(DATA, allow_pickle=False) as npz:
+        meta = json.loads(npz["meta"].tobytes())
+        kinds = set(np.unique(npz["arc_kind"]).tolist())
+    assert meta["package"] == "world-atlas@2.0.2"
+    assert "Natural Earth" in meta["source"]
+    assert len(meta["sha256"]) == 64
+    assert kinds == {0, 1, 2}
+
+
+if __name__ == "__main__":
+    import statistics
+    import time
+
+    import storymap.basemap as module
+
+    def fresh(code: str) -> float:
+        """Milliseconds that ``code`` takes in a new interpreter with numpy and shapely loaded."""
+        script = (
+            "import time, numpy, shapely\n"
+            "t = time.perf_counter()\n"
+            f"{code}\n"
+            "print((time.perf_counter() - t) * 1000)"
+        )
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        return float(run.stdout)
+
+    rounds = 9
+    load = [fresh("import storymap.basemap as b; b._topology()") for _ in range(rounds)]
+    cold = [fresh(f"import storymap.basemap as b; b.basemap({FLAGSHIP!r})") for _ in range(rounds)]
+    warm, cached = [], []
+    module.basemap(FLAGSHIP)
+    for _ in range(rounds * 3):
+        module._basemap_json.cache_clear()
+        t = time.perf_counter()
+        module.basemap(FLAGSHIP)
+        warm.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        module.basemap(FLAGSHIP)
+        cached.append((time.perf_counter() - t) * 1000)
+
+    def show(name: str, values: list[float]) -> None:
+        print(f"{name:<46} median {statistics.median(values):6.1f} ms  min {min(values):6.1f} ms")
+
+    show("load the data (new process)", load)
+    show("load + clip the flagship (new process)", cold)
+    show("clip the flagship, data loaded", warm)
+    show("the flagship again (same arguments)", cached)
+    import gzip
+
+    text = compact(module.basemap(FLAGSHIP)).encode()
+    print(f"flagship GeoJSON: {len(text):,} bytes, {len(gzip.compress(text, 9)):,} gzip -9")
+    for kind, feature in by_kind(module.basemap(FLAGSHIP)).items():
+        print(f"  {kind}: {len(compact(feature)):,} bytes")
+    print(f"data file: {DATA.stat().st_size:,} bytes")
