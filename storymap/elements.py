@@ -1,4 +1,11 @@
-"""The folium elements of a story page. Imports folium: import this module lazily."""
+"""The folium elements of a story page. Imports folium: import this module lazily.
+
+branca's ``MacroElement.render`` wraps each macro's output in a new ``Element``, whose
+constructor compiles that output as a Jinja template and renders it again. Output that
+holds story text (the story JSON) must never be a template: ``{{ … }}`` in a title would
+run. :class:`RawMacro` renders the macros once and inserts their output as it is; every
+element of ours that renders text takes it.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,45 @@ from typing import Any
 
 import folium
 import jinja2
-from branca.element import Figure, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 
 def _source(name: str) -> str:
     return resources.files("storymap").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+class Raw(Element):
+    """Text that goes into the page as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class RawMacro(MacroElement):
+    """A MacroElement whose macro output is inserted once, never rendered as a template again.
+
+    Put it last among a class's bases, so that folium's own ``render`` methods (which add
+    children, then call ``super().render``) reach this one instead of branca's.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        module = self._template.module
+        for part, target in (
+            ("header", figure.header),
+            ("html", figure.html),
+            ("script", figure.script),
+        ):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                target.add_child(Raw(str(macro(self, kwargs))), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
 
 
 class StoryFigure(Figure):
@@ -25,7 +65,7 @@ class StoryFigure(Figure):
         self.header._children.pop("meta_http", None)  # the template declares the charset
 
 
-class StoryMap(folium.Map):
+class StoryMap(folium.Map, RawMacro):
     """folium's map without its CDN scripts and stylesheets (jQuery, Bootstrap, Font Awesome),
     and with a viewport that lets readers zoom the page."""
 
@@ -34,7 +74,11 @@ class StoryMap(folium.Map):
     _template = Template(_source("map.html.j2"))
 
 
-class StoryLayer(MacroElement):
+class StoryTiles(folium.TileLayer, RawMacro):
+    """A tile layer whose attribution is inserted as it is."""
+
+
+class StoryLayer(RawMacro):
     """Inlines the scripts and styles, and hands the story to ``storymap.init`` as JSON."""
 
     _template = Template(_source("story_layer.html.j2"))

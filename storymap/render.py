@@ -157,9 +157,7 @@ def _leg_data(story: Story, leg: Leg) -> dict[str, Any]:
 
 def build_map(story: Story, legs: tuple[Leg, ...], *, tiles: str | None = None) -> Any:
     """The folium map of the story: tiles, and the story layer that draws everything else."""
-    import folium
-
-    from storymap.elements import StoryFigure, StoryLayer, StoryMap
+    from storymap.elements import StoryFigure, StoryLayer, StoryMap, StoryTiles
     from storymap.routes import journey_bounds
     from storymap.tiles import provider
 
@@ -174,7 +172,7 @@ def build_map(story: Story, legs: tuple[Leg, ...], *, tiles: str | None = None) 
     )
     figure.add_child(fmap)
     if tiles is not None:
-        folium.TileLayer(provider(tiles), name=tiles, control=False).add_to(fmap)
+        StoryTiles(provider(tiles), name=tiles, control=False).add_to(fmap)
     js, css = leaflet_assets()
     fmap.add_child(
         StoryLayer(

@@ -185,3 +185,22 @@ def test_story_data_is_json_serialisable(mini) -> None:
 
     data = story_data(story, legs, journey_bounds(story, legs))
     assert json.loads(json.dumps(data)) == data
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["Sum {{ 7*7 }}", "{{ cycler.__init__.__globals__.os.getpid() }}", "{% raw %}x", "{# c #}"],
+)
+def test_story_text_is_never_a_template(payload: str, mini) -> None:
+    """branca renders macro output as a template again; story text must not go through that."""
+    story, legs = mini
+    from dataclasses import replace
+
+    chapter = replace(story.chapters[1], title=payload, text=payload)
+    hostile = replace(
+        story, title=payload, chapters=(story.chapters[0], chapter, *story.chapters[2:])
+    )
+    data = page_json(render(hostile, legs, tiles=story.tiles))
+    assert data["title"] == payload
+    assert data["chapters"][1]["title"] == payload
+    assert payload.replace("{", "").strip("% ")[:4] in data["chapters"][1]["html"]
