@@ -22,6 +22,7 @@ import functools
 import json
 import math
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ GEOCODERS: dict[str, str] = {
 # Matching names
 
 
+_ASCII_PUNCT = re.compile(r"[^a-z0-9]")
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘ʼʻ`´ʹ"), None)
 _FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe"})
 
@@ -70,6 +72,10 @@ def normalize(text: str) -> str:
     ``"P'yŏngyang"``, ``"pyongyang"`` and ``"PYONGYANG!"`` all give ``"pyongyang"``; ``"Москва"``
     gives ``"москва"``; hyphens, commas and runs of spaces become one space.
     """
+    if text.isascii():  # most names: the same result, without the Unicode round trip
+        return " ".join(
+            _ASCII_PUNCT.sub(" ", text.lower().replace("'", "").replace("`", "")).split()
+        )
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not "\u0300" <= c <= "\u036f")  # combining diacritics
     text = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHES).translate(_FOLD)
@@ -119,15 +125,22 @@ class Gazetteer:
         self,
         entries: Iterable[GazetteerEntry],
         countries: Mapping[str, Iterable[str] | str] | None = None,
+        *,
+        keys: Iterable[Iterable[str]] | None = None,
     ):
-        ranked = sorted(entries, key=lambda e: -e.population)  # stable: file order breaks ties
-        self.entries: tuple[GazetteerEntry, ...] = tuple(ranked)
+        """``keys``, when given, holds each entry's matching keys (``normalize`` of its name,
+        then of each alias), computed ahead so that loading does no Unicode work."""
+        pairs = list(zip(entries, keys, strict=True)) if keys is not None else None
+        if pairs is None:
+            pairs = [(e, [normalize(n) for n in (e.name, *e.aliases)]) for e in entries]
+        pairs.sort(key=lambda pair: -pair[0].population)  # stable: file order breaks ties
+        self.entries: tuple[GazetteerEntry, ...] = tuple(e for e, _ in pairs)
         self._names: dict[str, list[GazetteerEntry]] = {}
         self._aliases: dict[str, list[GazetteerEntry]] = {}
-        for entry in self.entries:
-            self._names.setdefault(normalize(entry.name), []).append(entry)
-            for alias in entry.aliases:
-                bucket = self._aliases.setdefault(normalize(alias), [])
+        for entry, (name_key, *alias_keys) in pairs:
+            self._names.setdefault(name_key, []).append(entry)
+            for alias_key in alias_keys:
+                bucket = self._aliases.setdefault(alias_key, [])
                 if entry not in bucket:
                     bucket.append(entry)
         self._country_names: dict[str, str] = {}  # ISO code → display name
@@ -147,7 +160,9 @@ class Gazetteer:
             code: [c["name"], *c.get("aliases", ())]
             for code, c in data.get("countries", {}).items()
         }
-        return cls((GazetteerEntry.from_json(p) for p in data["places"]), countries)
+        places = data["places"]
+        keys = [p["keys"] for p in places] if all("keys" in p for p in places) else None
+        return cls((GazetteerEntry.from_json(p) for p in places), countries, keys=keys)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Gazetteer:

