@@ -102,8 +102,9 @@ def _basemap_json(
     pad_lat = max(margin * (north - south), MIN_MARGIN)
     pad_lon = max(margin * (east - west), MIN_MARGIN)
     w, e = west - pad_lon, east + pad_lon
-    s = _mercator(max(south - pad_lat, -MAX_LAT))
-    n = _mercator(min(north + pad_lat, MAX_LAT))
+    lat_s, lat_n = max(south - pad_lat, -MAX_LAT), min(north + pad_lat, MAX_LAT)
+    s = _mercator(lat_s)
+    n = _mercator(lat_n)
     if tolerance is None:
         span = max(east - west, _mercator(north) - _mercator(south))
         tolerance = max(span / TOLERANCE_DIVISOR, MIN_TOLERANCE)
@@ -120,7 +121,9 @@ def _basemap_json(
             parts = _line_coords(lines, decimals)
             if parts:
                 features.append(_feature(name, "MultiLineString", parts))
-    collection = {"type": "FeatureCollection", "features": features}
+    # The window itself, as GeoJSON's bbox: what lies inside it and is not land is sea.
+    bbox = [round(w, 4), round(lat_s, 4), round(e, 4), round(lat_n, 4)]
+    collection = {"type": "FeatureCollection", "bbox": bbox, "features": features}
     return json.dumps(collection, separators=(",", ":"))
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from storymap.errors import OutputError
+from storymap.errors import OutputError, StoryError
 from storymap.model import Leg, Story
 
 DEFAULT_STORY = Path("data/story.yaml")
@@ -75,13 +75,29 @@ def build(
     out: str | Path | None = None,
     *,
     tiles: str | None = UNSET,
+    tiles_key: str | None = None,
+    basemap: bool = True,
+    resources: str = "inline",
     online: Callable[..., Any] | None = None,
 ) -> tuple[Path, Story, tuple[Leg, ...], int]:
-    """Build the page for ``story_path``; returns where it went, the story, its legs and size."""
-    from storymap.render import render
+    """Build the page for ``story_path``; returns where it went, the story, its legs and size.
+
+    ``tiles`` overrides the story's ``tiles:`` (None for no tiles); ``basemap`` embeds the
+    offline vector basemap; ``resources="cdn"`` loads Leaflet from a CDN instead of inlining it.
+    """
+    from storymap.render import PageOptions, render
 
     story, legs = prepare(story_path, online=online)
-    html = render(story, legs, tiles=story.tiles if tiles is UNSET else tiles)
+    name = story.tiles if tiles is UNSET else tiles
+    if name is not None:
+        from storymap.tiles import provider
+
+        try:
+            provider(name, tiles_key)
+        except ValueError as exc:
+            raise StoryError.at(story_path, None, "tiles", str(exc)) from None
+    options = PageOptions(tiles=name, tiles_key=tiles_key, basemap=basemap, resources=resources)
+    html = render(story, legs, options)
     target = output_path(story_path, out)
     write_atomic(target, html)
     return target, story, legs, len(html.encode("utf-8"))

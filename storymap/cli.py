@@ -75,6 +75,24 @@ def parser() -> argparse.ArgumentParser:
         "or Esri.WorldImagery, or none for a page that requests nothing (default: the story's "
         "tiles: field, else OpenStreetMap.Mapnik)",
     )
+    build.add_argument(
+        "--tiles-key",
+        metavar="KEY",
+        help="the API key of a tile provider that needs one (it is written into the page)",
+    )
+    build.add_argument(
+        "--no-basemap",
+        dest="basemap",
+        action="store_false",
+        help="leave out the offline vector basemap (coasts, borders) that shows without tiles",
+    )
+    build.add_argument(
+        "--resources",
+        choices=("inline", "cdn"),
+        default="inline",
+        help="inline: Leaflet inside the page (default, works offline); cdn: a smaller page "
+        "that loads Leaflet from unpkg.com",
+    )
     _geocoder_arguments(build)
 
     validate = commands.add_parser(
@@ -115,7 +133,7 @@ class _UsageError(Exception):
     pass
 
 
-def _tiles(value: str | None):
+def _tiles(value: str | None, key: str | None):
     if value is None:
         return UNSET
     if value.strip().lower() == "none":
@@ -123,7 +141,7 @@ def _tiles(value: str | None):
     from storymap.tiles import provider
 
     try:
-        provider(value)
+        provider(value, key)
     except ValueError as exc:
         raise _UsageError(f"--tiles: {exc}") from None
     return value
@@ -134,9 +152,15 @@ def _run(args: argparse.Namespace) -> int:
         from storymap.build import build
         from storymap.text import km_label
 
-        tiles = _tiles(args.tiles)
+        tiles = _tiles(args.tiles, args.tiles_key)
         target, story, legs, size = build(
-            args.story, args.output, tiles=tiles, online=_online(args)
+            args.story,
+            args.output,
+            tiles=tiles,
+            tiles_key=args.tiles_key,
+            basemap=args.basemap,
+            resources=args.resources,
+            online=_online(args),
         )
         total = km_label(sum(leg.length_km for leg in legs))
         print(

@@ -55,6 +55,16 @@ class RawMacro(MacroElement):
             element.render(**kwargs)
 
 
+def script_json(data: Any) -> str:
+    """Compact, key-sorted JSON that is safe inside a <script> element: no <, >, & or '."""
+    import json
+
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escape)
+    return text
+
+
 class StoryFigure(Figure):
     """The HTML document: a language, an escaped title, and nothing fetched from elsewhere."""
 
@@ -74,18 +84,23 @@ class StoryMap(folium.Map, RawMacro):
     _template = Template(_source("map.html.j2"))
 
 
-class StoryTiles(folium.TileLayer, RawMacro):
-    """A tile layer whose attribution is inserted as it is."""
-
-
 class StoryLayer(RawMacro):
     """Inlines the scripts and styles, and hands the story to ``storymap.init`` as JSON."""
 
     _template = Template(_source("story_layer.html.j2"))
 
-    def __init__(self, data: dict[str, Any], *, scripts: tuple[str, ...], styles: tuple[str, ...]):
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        scripts: tuple[str, ...],
+        styles: tuple[str, ...],
+        links: str = "",
+    ):
         super().__init__()
         self._name = "StoryLayer"
         self.data = data
         self.scripts = scripts
         self.styles = styles
+        self.links = links  # <link> and <script src> tags, for resources from a CDN
+        self.json = script_json(data)

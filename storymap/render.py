@@ -18,6 +18,7 @@ import mimetypes
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -46,7 +47,10 @@ def leaflet_assets() -> tuple[str, str]:
         data = (base / match.group(1)).read_bytes()
         return f"url(data:image/png;base64,{base64.b64encode(data).decode()})"
 
-    css = re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
+    # The layer control's icons are inlined; the default marker's are left out, as
+    # storymap draws its own markers.
+    css = re.sub(r"url\((images/layers[\w.-]*\.png)\)", inline, css)
+    css = re.sub(r"\s*background-image: url\(images/marker-icon\.png\);", "", css)
     return js, css
 
 
@@ -155,11 +159,84 @@ def _leg_data(story: Story, leg: Leg) -> dict[str, Any]:
     }
 
 
-def build_map(story: Story, legs: tuple[Leg, ...], *, tiles: str | None = None) -> Any:
-    """The folium map of the story: tiles, and the story layer that draws everything else."""
-    from storymap.elements import StoryFigure, StoryLayer, StoryMap, StoryTiles
-    from storymap.routes import journey_bounds
+@dataclass(frozen=True)
+class PageOptions:
+    """How a page is made, beyond the story itself."""
+
+    tiles: str | None = None  # an xyzservices provider name; None: no tiles
+    tiles_key: str | None = None  # the API key of a provider that needs one
+    basemap: bool = True  # embed the offline vector basemap
+    resources: str = "inline"  # "inline", or "cdn" to load Leaflet from a CDN
+
+    def __post_init__(self) -> None:
+        if self.resources not in RESOURCES:
+            raise ValueError(f"resources must be one of {', '.join(RESOURCES)}")
+
+
+RESOURCES = ("inline", "cdn")
+LEAFLET_CDN = "https://unpkg.com/leaflet@1.9.3/dist/"
+
+
+def tiles_data(name: str, key: str | None) -> dict[str, Any]:
+    """The tile layer's URL template, attribution and options, for the page's script."""
     from storymap.tiles import provider
+
+    tiles = provider(name, key)
+    options: dict[str, Any] = {"attribution": tiles.html_attribution}
+    for field in ("min_zoom", "max_zoom", "subdomains", "bounds"):
+        if field in tiles:
+            camel = "".join(w.title() if i else w for i, w in enumerate(field.split("_")))
+            options[camel] = tiles[field]
+    options.setdefault("maxZoom", 19)
+    url = tiles.build_url(fill_subdomain=False, scale_factor="{r}")
+    return {"name": tiles.name, "url": url, "options": options}
+
+
+def basemap_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -> dict[str, Any]:
+    """The offline basemap at three levels of detail.
+
+    ``overview``: land only, with a wide margin, so the fitted view has no empty edges;
+    ``journey``: land, coasts and borders around the whole journey; ``details``: a closer
+    look around each chapter whose leg is much smaller than the journey, shown in place of
+    the journey's lines from ``detailZoom`` on.
+    """
+    import math
+
+    from storymap.basemap import basemap
+    from storymap.routes import chapter_positions
+
+    def span(b: list[list[float]]) -> float:
+        return max(b[1][0] - b[0][0], b[1][1] - b[0][1])
+
+    journey_tolerance = max(span(bounds), 1.0) / 800
+    overview = basemap(bounds, margin=0.6, tolerance=journey_tolerance * 3)
+    overview["features"] = [f for f in overview["features"] if f["properties"]["kind"] == "land"]
+    legs_by_chapter = {leg.index: leg for leg in legs}
+    details: dict[str, Any] = {}
+    for i, (lat, lon) in enumerate(chapter_positions(story, legs)):
+        lats, lons = [lat], [lon]
+        leg = legs_by_chapter.get(i)
+        if leg is not None:
+            lons += [x for x, _ in leg.line.coords]
+            lats += [y for _, y in leg.line.coords]
+        window = [[min(lats), min(lons)], [max(lats), max(lons)]]
+        if span(window) > span(bounds) / 4:
+            continue  # the journey's own detail is enough here
+        wide = max(span(window), 0.5)
+        details[str(i)] = basemap(window, margin=0.3, tolerance=max(0.002, wide / 800))
+    return {
+        "overview": overview,
+        "journey": basemap(bounds),
+        "details": details,
+        # From this zoom the journey's simplification would be more than two pixels.
+        "detailZoom": max(0, math.floor(math.log2(720 / (256 * journey_tolerance)))),
+    }
+
+
+def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:
+    """The folium map of the story, and the story layer that draws everything on it."""
+    from storymap.elements import StoryFigure, StoryLayer, StoryMap
+    from storymap.routes import journey_bounds
 
     bounds = journey_bounds(story, legs)
     figure = StoryFigure(title=story.title)
@@ -171,21 +248,44 @@ def build_map(story: Story, legs: tuple[Leg, ...], *, tiles: str | None = None) 
         zoom_control="topright",
     )
     figure.add_child(fmap)
-    if tiles is not None:
-        StoryTiles(provider(tiles), name=tiles, control=False).add_to(fmap)
-    js, css = leaflet_assets()
-    fmap.add_child(
-        StoryLayer(
-            story_data(story, legs, bounds),
-            scripts=(js, _read_package_text("static", "story.js")),
-            styles=(css, _read_package_text("static", "story.css")),
-        )
-    )
+    data = story_data(story, legs, bounds)
+    data["tiles"] = tiles_data(options.tiles, options.tiles_key) if options.tiles else None
+    data["basemap"] = basemap_data(story, legs, bounds) if options.basemap else None
+    story_js = _read_package_text("static", "story.js")
+    story_css = _read_package_text("static", "story.css")
+    if options.resources == "cdn":
+        links = leaflet_links()
+        layer = StoryLayer(data, scripts=(story_js,), styles=(story_css,), links=links)
+    else:
+        js, css = leaflet_assets()
+        layer = StoryLayer(data, scripts=(js, story_js), styles=(css, story_css))
+    fmap.add_child(layer)
     return fmap
 
 
-def render(story: Story, legs: tuple[Leg, ...], *, tiles: str | None = None) -> str:
-    """The page as a string. ``tiles`` is an xyzservices name, or None for no tiles."""
+@lru_cache(maxsize=1)
+def leaflet_links() -> str:
+    """Leaflet from a CDN, pinned by Subresource Integrity hashes of XStatic-Leaflet's files."""
+    import hashlib
+
+    import xstatic.pkg.leaflet as leaflet
+
+    base = Path(leaflet.BASE_DIR)
+
+    def sri(name: str) -> str:
+        digest = hashlib.sha384((base / name).read_bytes()).digest()
+        return "sha384-" + base64.b64encode(digest).decode()
+
+    return (
+        f'<link rel="stylesheet" href="{LEAFLET_CDN}leaflet.css" '
+        f'integrity="{sri("leaflet.css")}" crossorigin="anonymous">\n'
+        f'<script src="{LEAFLET_CDN}leaflet.js" '
+        f'integrity="{sri("leaflet.js")}" crossorigin="anonymous"></script>'
+    )
+
+
+def render(story: Story, legs: tuple[Leg, ...], options: PageOptions | None = None) -> str:
+    """The page as a string."""
     with sequential_ids():
-        fmap = build_map(story, legs, tiles=tiles)
+        fmap = build_map(story, legs, options or PageOptions())
         return fmap.get_root().render()

@@ -19,7 +19,7 @@ from typing import Any
 
 from storymap.errors import Problem, StoryError
 from storymap.model import MODES, Chapter, Media, Place, Source, Story, Waypoint
-from storymap.tiles import provider
+from storymap.tiles import check_name
 
 MAX_STORY_BYTES = 5_000_000  # a story file larger than this is refused
 MAX_YAML_NODES = 200_000  # bounds alias expansion ("billion laughs")
@@ -330,7 +330,7 @@ class _Checker:
             elif isinstance(value, str) and value.strip():
                 tiles = value.strip()
                 try:
-                    provider(tiles)
+                    check_name(tiles)
                 except ValueError as exc:
                     self.problem(("tiles",), str(exc))
             else:

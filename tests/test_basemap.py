@@ -206,7 +206,9 @@ def test_numpy_numbers_are_numbers():
 
 def test_open_sea_has_no_land():
     collection = basemap([[35.0, -40.0], [35.02, -39.98]])  # mid-Atlantic
-    assert collection == {"type": "FeatureCollection", "features": []}
+    assert collection["features"] == []
+    west, south, east, north = collection["bbox"]  # the window: all of it sea
+    assert west < -40.0 < -39.98 < east and south < 35.0 < 35.02 < north
 
 
 def test_tolerance_sets_the_detail():

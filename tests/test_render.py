@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storymap.build import prepare
-from storymap.render import render, story_data
+from storymap.render import PageOptions, render, story_data
 
 HERE = Path(__file__).parent
 MINI = HERE / "fixtures" / "mini" / "story.yaml"
@@ -31,7 +31,7 @@ def mini():
 @pytest.fixture(scope="module")
 def page(mini) -> str:
     story, legs = mini
-    return render(story, legs, tiles=story.tiles)
+    return render(story, legs, PageOptions(tiles=story.tiles))
 
 
 def page_json(html: str) -> dict:
@@ -71,9 +71,9 @@ def test_nothing_is_loaded_from_elsewhere(page: str) -> None:
 
 def test_no_tiles_means_no_tile_layer(mini) -> None:
     story, legs = mini
-    html = render(story, legs, tiles=None)
+    html = render(story, legs, PageOptions(tiles=None))
     assert "tile.openstreetmap.org" not in html
-    assert "L.tileLayer" not in html
+    assert page_json(html)["tiles"] is None
 
 
 def test_page_holds_the_whole_story(page: str, mini) -> None:
@@ -114,7 +114,7 @@ def test_page_holds_the_whole_story(page: str, mini) -> None:
 
 def test_same_input_same_bytes(mini, page: str) -> None:
     story, legs = mini
-    assert render(story, legs, tiles=story.tiles) == page
+    assert render(story, legs, PageOptions(tiles=story.tiles)) == page
     assert not re.search(r"[0-9a-f]{32}", page), "no random branca ids"
 
 
@@ -155,7 +155,7 @@ def test_story_text_is_never_markup(payload: str, mini) -> None:
         byline=payload,
         chapters=(story.chapters[0], chapter, *story.chapters[2:]),
     )
-    html = render(hostile, legs, tiles=None)
+    html = render(hostile, legs, PageOptions(tiles=None))
     assert "__pwned" in html
     head = html.split("<body>")[0]
     from markupsafe import escape
@@ -200,7 +200,7 @@ def test_story_text_is_never_a_template(payload: str, mini) -> None:
     hostile = replace(
         story, title=payload, chapters=(story.chapters[0], chapter, *story.chapters[2:])
     )
-    data = page_json(render(hostile, legs, tiles=story.tiles))
+    data = page_json(render(hostile, legs, PageOptions(tiles=story.tiles)))
     assert data["title"] == payload
     assert data["chapters"][1]["title"] == payload
     assert payload.replace("{", "").strip("% ")[:4] in data["chapters"][1]["html"]

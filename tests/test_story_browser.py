@@ -143,8 +143,13 @@ def test_playback_passes_through_every_leg_to_the_end(page, flagship: Path) -> N
     page.wait_for_function("() => window.storymap && storymap.app")
     page.evaluate(
         """() => {
-            window.seen = {legs: [], chapters: [], ended: false, progress: 0};
-            document.addEventListener('storymap:leg', e => seen.legs.push(e.detail.index));
+            window.seen = {legs: [], chapters: [], drawing: [], ended: false};
+            document.addEventListener('storymap:leg', e => {
+                seen.legs.push(e.detail.index);
+                // As each leg begins: its line being drawn, and the vehicle on it.
+                seen.drawing.push([document.querySelectorAll('.sm-leg-progress').length,
+                                   document.querySelectorAll('.sm-vehicle').length]);
+            });
             document.addEventListener('storymap:chapter', e => seen.chapters.push(e.detail.index));
             document.addEventListener('storymap:playend', () => { seen.ended = true; });
             storymap.app.setSpeed(30);
@@ -152,11 +157,10 @@ def test_playback_passes_through_every_leg_to_the_end(page, flagship: Path) -> N
     )
     page.locator(".sm-play").click()
     assert page.locator(".sm-play").get_attribute("aria-pressed") == "true"
-    page.wait_for_selector(".sm-leg-progress")
-    assert page.locator(".sm-vehicle").count() == 1
-    page.wait_for_function("() => seen.ended", timeout=20_000)
+    page.wait_for_function("() => seen.ended", timeout=30_000)
     seen = page.evaluate("seen")
     assert seen["legs"] == [1, 2, 3, 4, 5]
+    assert seen["drawing"] == [[1, 1]] * 5
     assert seen["chapters"][:5] == [0, 1, 2, 3, 4] or seen["chapters"][:5] == [1, 2, 3, 4, 5]
     assert page.evaluate("storymap.app.current") == 5
     assert page.locator(".sm-play").get_attribute("aria-pressed") == "false"

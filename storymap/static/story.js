@@ -217,6 +217,192 @@
     return Math.min(9, Math.max(2.5, 2 + 1.6 * Math.log10(1 + km)));
   }
 
+  // --- base layers: tiles, and the offline basemap --------------------------------------------
+
+  var BASEMAP_STYLE = {
+    land: { stroke: false, fill: true, fillColor: "#f1eee4", fillOpacity: 1 },
+    coast: { color: "#6f93ad", weight: 1, fill: false },
+    border: { color: "#7d6b8f", weight: 1.3, dashArray: "5 3", fill: false },
+  };
+
+  function basemapLayer(collection, kinds, attribution) {
+    return L.geoJSON(collection, {
+      pane: kinds.indexOf("land") >= 0 ? "sm-land" : "sm-lines",
+      interactive: false,
+      attribution: attribution,
+      filter: function (feature) {
+        return kinds.indexOf(feature.properties.kind) >= 0;
+      },
+      style: function (feature) {
+        return BASEMAP_STYLE[feature.properties.kind];
+      },
+    });
+  }
+
+  /* The offline basemap: coasts, borders and the story's places, from the page's own data.
+   * Around a chapter much smaller than the journey, closer detail replaces the journey's
+   * lines once the map is zoomed in enough to need it. */
+  function offlineBasemap(map, data, app) {
+    var bm = data.basemap;
+    /* Panes keep the order whatever the order layers are added in: sea, land, lines. */
+    map.createPane("sm-sea").style.zIndex = 240;
+    map.createPane("sm-land").style.zIndex = 245;
+    map.createPane("sm-lines").style.zIndex = 250;
+    var credit = "Offline map: Natural Earth";
+    var journeyLines = basemapLayer(bm.journey, ["coast", "border"]);
+    var box = bm.overview.bbox; /* [west, south, east, north]: sea where there is no land */
+    var sea = L.rectangle(
+      [
+        [box[1], box[0]],
+        [box[3], box[2]],
+      ],
+      { pane: "sm-sea", interactive: false, stroke: false, fillColor: "#d4e4ef", fillOpacity: 1 }
+    );
+    var group = L.layerGroup([
+      sea,
+      basemapLayer(bm.overview, ["land"], credit),
+      basemapLayer(bm.journey, ["land"]),
+      journeyLines,
+    ]);
+    var labels = [];
+    var seen = {};
+    data.chapters.forEach(function (chapter, i) {
+      if (seen[chapter.place.id]) return;
+      seen[chapter.place.id] = true;
+      var label = L.tooltip({ permanent: true, direction: "right", offset: [12, 0], className: "sm-label" })
+        .setLatLng([chapter.place.lat, chapter.place.lon])
+        .setContent(el("span", null, chapter.place.name));
+      label.chapter = i;
+      labels.push(label);
+      group.addLayer(label);
+    });
+    /* Hide a label that would cover one already shown; the current chapter's goes first. */
+    function declutter() {
+      if (!map.hasLayer(group)) return;
+      var kept = [];
+      var order = labels.slice().sort(function (a, b) {
+        return (b.chapter === app.current) - (a.chapter === app.current) || a.chapter - b.chapter;
+      });
+      order.forEach(function (label) {
+        var node = label.getElement();
+        if (!node) return;
+        node.style.visibility = "";
+        var r = node.getBoundingClientRect();
+        var hit = kept.some(function (k) {
+          return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+        });
+        if (hit) node.style.visibility = "hidden";
+        else kept.push(r);
+      });
+    }
+    map.on("zoomend moveend", declutter);
+    document.addEventListener("storymap:chapter", declutter);
+    var details = {};
+    var shown = null;
+    function update() {
+      if (!map.hasLayer(group)) return;
+      var key = String(app.current);
+      var want = bm.details[key] && map.getZoom() >= bm.detailZoom ? key : null;
+      if (want === shown) return;
+      if (shown !== null) group.removeLayer(details[shown]);
+      if (want !== null) {
+        details[want] = details[want] || basemapLayer(bm.details[want], ["land", "coast", "border"]);
+        group.addLayer(details[want]);
+        group.removeLayer(journeyLines);
+      } else {
+        group.addLayer(journeyLines);
+      }
+      shown = want;
+    }
+    map.on("zoomend", update);
+    document.addEventListener("storymap:chapter", update);
+    group.on("add", function () {
+      map.getContainer().classList.add("sm-offline");
+      shown = null;
+      update();
+      declutter();
+    });
+    group.on("remove", function () {
+      map.getContainer().classList.remove("sm-offline");
+    });
+    return group;
+  }
+
+  /* Tiles when they load; the offline basemap when they do not, said in one quiet line. */
+  function baseLayers(map, data, app) {
+    var offline = data.basemap ? offlineBasemap(map, data, app) : null;
+    if (!data.tiles) {
+      if (offline) offline.addTo(map);
+      return;
+    }
+    var tiles = L.tileLayer(data.tiles.url, data.tiles.options).addTo(map);
+    if (!offline) return;
+    var layers = {};
+    layers[data.tiles.name] = tiles;
+    layers["Offline map"] = offline;
+    L.control.layers(layers, null, { position: "topright" }).addTo(map);
+    var loaded = 0;
+    var failed = 0;
+    tiles.on("tileload", function () {
+      loaded++;
+    });
+    tiles.on("tileerror", function () {
+      failed++;
+    });
+    function fallBack() {
+      if (loaded || !failed || !map.hasLayer(tiles) || app.tilesFailed) return;
+      app.tilesFailed = true;
+      map.removeLayer(tiles);
+      offline.addTo(map);
+      var notice = el("p", "sm-notice", "Map tiles could not be loaded, so this is the offline map.");
+      notice.setAttribute("role", "status");
+      control("bottomleft", notice).addTo(map);
+      emit("fallback", { failed: failed });
+    }
+    tiles.on("load", fallBack);
+    setTimeout(fallBack, 8000); /* tiles that never answer */
+  }
+
+  var FULLSCREEN_ICON =
+    '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" ' +
+    'stroke="currentColor" stroke-width="2" stroke-linecap="round">' +
+    '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/></svg>';
+
+  function fullscreenButton(map) {
+    if (!document.fullscreenEnabled) return;
+    var b = button("sm-fullscreen", "Full screen");
+    b.innerHTML = FULLSCREEN_ICON; /* a constant of storymap's */
+    b.addEventListener("click", function () {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else document.documentElement.requestFullscreen();
+    });
+    document.addEventListener("fullscreenchange", function () {
+      b.setAttribute("aria-label", document.fullscreenElement ? "Exit full screen" : "Full screen");
+    });
+    control("topright", b).addTo(map);
+  }
+
+  function isEmbedded() {
+    try {
+      return window.self !== window.top;
+    } catch (e) {
+      return true; /* a cross-origin parent */
+    }
+  }
+
+  /* In an iframe, the wheel scrolls the host page until the reader clicks into the map. */
+  function politeInFrame(map) {
+    if (!isEmbedded()) return;
+    document.body.classList.add("sm-embedded");
+    map.scrollWheelZoom.disable();
+    map.on("click focus", function () {
+      map.scrollWheelZoom.enable();
+    });
+    map.getContainer().addEventListener("mouseleave", function () {
+      map.scrollWheelZoom.disable();
+    });
+  }
+
   // --- the story app ------------------------------------------------------------------------
 
   function init(map, data) {
@@ -287,6 +473,9 @@
       app.stops.push(marker);
     });
     if (data.modeList.length) control("bottomright", legend(data)).addTo(map);
+    baseLayers(map, data, app);
+    fullscreenButton(map);
+    politeInFrame(map);
 
     // The panel: navigation, chapter list, the current card, and a live region.
     var mapNode = map.getContainer();
