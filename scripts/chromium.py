@@ -138,7 +138,11 @@ class NetworkLog:
 
 
 def go_offline(
-    context: BrowserContext, *, tile_png: bytes = TRANSPARENT_PNG, log: NetworkLog | None = None
+    context: BrowserContext,
+    *,
+    tile_png: bytes = TRANSPARENT_PNG,
+    tile_status: int = 200,
+    log: NetworkLog | None = None,
 ) -> NetworkLog:
     """Route every request of ``context`` by the offline rules and return the log of them.
 
@@ -156,8 +160,8 @@ def go_offline(
         elif is_tile_url(url):
             log.tile_requests.append(url)
             route.fulfill(
-                status=200,
-                body=tile_png,
+                status=tile_status,  # e.g. 403, as a tile server that refuses the page
+                body=tile_png if tile_status == 200 else b"refused",
                 headers={
                     "Content-Type": "image/png",
                     "Access-Control-Allow-Origin": "*",
@@ -184,9 +188,9 @@ def _block_ws(ws: Any, log: NetworkLog) -> None:
 
 
 def new_offline_context(
-    browser: Browser, *, tile_png: bytes = TRANSPARENT_PNG, **kwargs: Any
+    browser: Browser, *, tile_png: bytes = TRANSPARENT_PNG, tile_status: int = 200, **kwargs: Any
 ) -> tuple[BrowserContext, NetworkLog]:
     """A fresh context with service workers blocked and the offline rules installed."""
     kwargs.setdefault("service_workers", "block")
     context = browser.new_context(**kwargs)
-    return context, go_offline(context, tile_png=tile_png)
+    return context, go_offline(context, tile_png=tile_png, tile_status=tile_status)

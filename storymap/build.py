@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,67 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+@dataclass(frozen=True)
+class Journey:
+    """A located story and its legs: what a page is rendered from.
+
+    In Jupyter it shows itself as the page (``_repr_html_``), made by the same rendering
+    as ``storymap build``.
+    """
+
+    story: Story
+    legs: tuple[Leg, ...]
+
+    def render(
+        self,
+        *,
+        tiles: str | None = UNSET,
+        tiles_key: str | None = None,
+        basemap: bool = True,
+        resources: str = "inline",
+    ) -> str:
+        """The page as a string; the options are those of :func:`build`."""
+        from storymap.render import PageOptions, render
+
+        name = self.story.tiles if tiles is UNSET else tiles
+        if name is not None:
+            from storymap.tiles import provider
+
+            try:
+                provider(name, tiles_key)
+            except ValueError as exc:
+                where = self.story.path or "<story>"
+                raise StoryError.at(where, None, "tiles", str(exc)) from None
+        options = PageOptions(tiles=name, tiles_key=tiles_key, basemap=basemap, resources=resources)
+        return render(self.story, self.legs, options)
+
+    def save(self, path: str | Path, **options: Any) -> int:
+        """Write the page to ``path`` (atomically); returns its size in bytes."""
+        page = self.render(**options).encode("utf-8")
+        write_atomic(Path(path), page)
+        return len(page)
+
+    def to_geojson(self) -> dict[str, Any]:
+        from storymap.export import to_geojson
+
+        return to_geojson(self.story, self.legs)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        page = self.render()
+        return (
+            f'<iframe srcdoc="{html.escape(page)}" title="{html.escape(self.story.title)}" '
+            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
+            'style="width:100%;height:560px;border:0"></iframe>'
+        )
+
+
+def load(story_path: str | Path, *, online: Callable[..., Any] | None = None) -> Journey:
+    """Load, check, locate and route a story: the :class:`Journey` to render or save."""
+    return Journey(*prepare(story_path, online=online))
+
+
 def build(
     story_path: str | Path = DEFAULT_STORY,
     out: str | Path | None = None,
@@ -85,19 +147,9 @@ def build(
     ``tiles`` overrides the story's ``tiles:`` (None for no tiles); ``basemap`` embeds the
     offline vector basemap; ``resources="cdn"`` loads Leaflet from a CDN instead of inlining it.
     """
-    from storymap.render import PageOptions, render
-
-    story, legs = prepare(story_path, online=online)
-    name = story.tiles if tiles is UNSET else tiles
-    if name is not None:
-        from storymap.tiles import provider
-
-        try:
-            provider(name, tiles_key)
-        except ValueError as exc:
-            raise StoryError.at(story_path, None, "tiles", str(exc)) from None
-    options = PageOptions(tiles=name, tiles_key=tiles_key, basemap=basemap, resources=resources)
-    html = render(story, legs, options)
+    journey = load(story_path, online=online)
     target = output_path(story_path, out)
-    write_atomic(target, html)
-    return target, story, legs, len(html.encode("utf-8"))
+    size = journey.save(
+        target, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources
+    )
+    return target, journey.story, journey.legs, size

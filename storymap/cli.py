@@ -116,6 +116,23 @@ def parser() -> argparse.ArgumentParser:
         help="the .geojson file to write (default: standard output)",
     )
     _geocoder_arguments(export)
+
+    embed = commands.add_parser(
+        "embed",
+        help="print an iframe snippet that puts a built page into a web page",
+        description="Print a responsive iframe snippet for a built page: it keeps its aspect "
+        "ratio at any width, loads lazily, allows full screen, and can open at a chapter.",
+    )
+    embed.add_argument("page", help="the built page (.html)")
+    embed.add_argument(
+        "--src",
+        metavar="URL",
+        help="where the page will be published (default: the page's file name, for a page "
+        "beside the article)",
+    )
+    embed.add_argument("--ratio", default="16:10", help="width:height of the frame (16:10)")
+    embed.add_argument("--chapter", metavar="ID", help="open at this chapter id or number")
+    embed.add_argument("--title", help="the frame's title for screen readers (default: the page's)")
     return top
 
 
@@ -147,7 +164,24 @@ def _tiles(value: str | None, key: str | None):
     return value
 
 
+def _embed(args: argparse.Namespace) -> int:
+    from storymap.embed import page_title, parse_ratio, snippet
+
+    page = Path(args.page)
+    if not page.is_file():
+        raise _UsageError(f"{page}: no such page; build it first with storymap build")
+    try:
+        ratio = parse_ratio(args.ratio)
+    except ValueError as exc:
+        raise _UsageError(f"--ratio: {exc}") from None
+    title = args.title or page_title(page)
+    sys.stdout.write(snippet(args.src or page.name, title, ratio=ratio, chapter=args.chapter))
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "embed":
+        return _embed(args)
     if args.command == "build":
         from storymap.build import build
         from storymap.text import km_label

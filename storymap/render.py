@@ -83,9 +83,43 @@ def media_item(media: Any, base_dir: Path) -> dict[str, Any]:
     if re.match(r"^\s*https?:", media.src, re.IGNORECASE):
         return {**item, "kind": "link", "href": media.src.strip()}
     path = (base_dir / media.src).resolve()
+    mime, data = image_bytes(path)
+    return {**item, "kind": "image", "src": f"data:{mime};base64,{base64.b64encode(data).decode()}"}
+
+
+MAX_IMAGE_WIDTH = 1600  # wider pictures are scaled down: twice a wide panel, enough for a zoom
+_RASTER = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def image_bytes(path: Path) -> tuple[str, bytes]:
+    """The MIME type and bytes to embed for a local image, scaled down if wider than
+    MAX_IMAGE_WIDTH (which also drops its metadata, such as a camera's GPS position)."""
+    data = path.read_bytes()
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    data = base64.b64encode(path.read_bytes()).decode()
-    return {**item, "kind": "image", "src": f"data:{mime};base64,{data}"}
+    if mime not in _RASTER:
+        return mime, data
+    import io
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width <= MAX_IMAGE_WIDTH:
+                return mime, data
+            image = ImageOps.exif_transpose(image)
+            height = max(1, round(image.height * MAX_IMAGE_WIDTH / image.width))
+            smaller = image.resize((MAX_IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
+            if _RASTER[mime] == "JPEG" and smaller.mode not in ("RGB", "L"):
+                smaller = smaller.convert("RGB")
+            out = io.BytesIO()
+            smaller.save(out, format=_RASTER[mime], quality=85, optimize=True)
+            return mime, out.getvalue()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise MediaError(f"media file '{path.name}' is not a readable image ({exc})") from None
+
+
+class MediaError(ValueError):
+    """A local image that cannot be read."""
 
 
 def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -> dict[str, Any]:
@@ -113,7 +147,7 @@ def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -
                     "lat": _round(lat),
                     "lon": _round(lon),
                 },
-                "media": [media_item(m, base_dir) for m in chapter.media],
+                "media": [_media(story, n, k, m, base_dir) for k, m in enumerate(chapter.media)],
                 "leg": _leg_data(story, leg) if leg else None,
             }
         )
@@ -140,6 +174,17 @@ def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -
         ],
         "chapters": chapters,
     }
+
+
+def _media(story: Story, n: int, k: int, media: Any, base_dir: Path) -> dict[str, Any]:
+    try:
+        return media_item(media, base_dir)
+    except MediaError as exc:
+        from storymap.errors import StoryError
+
+        where = story.path or "<story>"
+        line = story.chapters[n].line
+        raise StoryError.at(where, line, f"journey.{n}.media.{k}.src", str(exc)) from None
 
 
 def _leg_data(story: Story, leg: Leg) -> dict[str, Any]:

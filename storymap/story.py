@@ -42,6 +42,7 @@ CHAPTER_FIELDS = ("at", "id", "title", "date", "text", "media", "by", "via", "ro
 MEDIA_FIELDS = ("src", "alt", "caption", "credit")
 SOURCE_FIELDS = ("title", "url")
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _DURATION = re.compile(
     r"^(?:(?P<h>\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*"
@@ -620,6 +621,27 @@ class _Checker:
             )
         return hours
 
+    def image(self, found: Path, src: str, path: Path_) -> None:
+        """A local media file must be an image a browser shows; raster ones must open."""
+        if found.suffix.lower() not in IMAGE_SUFFIXES:
+            self.problem(
+                path,
+                f"media file '{src}' is not an image storymap embeds; "
+                f"use one of {', '.join(IMAGE_SUFFIXES)}",
+            )
+            return
+        if found.suffix.lower() in (".svg", ".gif", ".avif"):
+            return
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(found) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            self.problem(
+                path, f"media file '{src}' is not a readable image ({exc}); export it again"
+            )
+
     def media(self, raw: Any, path: Path_) -> Media | None:
         data = self.mapping(raw, path, MEDIA_FIELDS, "a media item with src: and alt:")
         if data is None:
@@ -633,7 +655,9 @@ class _Checker:
         if not self.url(src, (*path, "src"), local=True):
             return None
         if not re.match(r"^\s*https?:", src, re.IGNORECASE):
-            self.local_file(src, (*path, "src"), "media file")
+            found = self.local_file(src, (*path, "src"), "media file")
+            if found is not None:
+                self.image(found, src, (*path, "src"))
         return Media(
             src=src,
             alt=alt,

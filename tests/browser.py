@@ -38,9 +38,18 @@ class WatchedPage:
     ``@pytest.mark.allow_page_errors``.
     """
 
-    def __init__(self, browser: Browser, *, tile_png: bytes = chromium.TRANSPARENT_PNG, **ctx):
+    def __init__(
+        self,
+        browser: Browser,
+        *,
+        tile_png: bytes = chromium.TRANSPARENT_PNG,
+        tile_status: int = 200,
+        **ctx,
+    ):
         self.context: BrowserContext
-        self.context, self.network = chromium.new_offline_context(browser, tile_png=tile_png, **ctx)
+        self.context, self.network = chromium.new_offline_context(
+            browser, tile_png=tile_png, tile_status=tile_status, **ctx
+        )
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.page: Page = self.context.new_page()

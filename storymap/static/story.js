@@ -225,6 +225,7 @@
     border: { color: "#7d6b8f", weight: 1.3, dashArray: "5 3", fill: false },
   };
 
+  /* Land, or lines: each in its own pane, so a layer holds one or the other. */
   function basemapLayer(collection, kinds, attribution) {
     return L.geoJSON(collection, {
       pane: kinds.indexOf("land") >= 0 ? "sm-land" : "sm-lines",
@@ -306,7 +307,9 @@
       if (want === shown) return;
       if (shown !== null) group.removeLayer(details[shown]);
       if (want !== null) {
-        details[want] = details[want] || basemapLayer(bm.details[want], ["land", "coast", "border"]);
+        details[want] =
+          details[want] ||
+          L.layerGroup([basemapLayer(bm.details[want], ["land"]), basemapLayer(bm.details[want], ["coast", "border"])]);
         group.addLayer(details[want]);
         group.removeLayer(journeyLines);
       } else {
@@ -359,7 +362,9 @@
       control("bottomleft", notice).addTo(map);
       emit("fallback", { failed: failed });
     }
-    tiles.on("load", fallBack);
+    tiles.on("load", function () {
+      setTimeout(fallBack, 0); /* not while the tile layer is still in its own event */
+    });
     setTimeout(fallBack, 8000); /* tiles that never answer */
   }
 

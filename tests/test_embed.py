@@ -1,0 +1,149 @@
+"""The embed snippet, the notebook view, tile keys and page sizes, without a browser."""
+
+from __future__ import annotations
+
+import html
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import storymap
+from storymap.build import build
+from storymap.embed import page_title, parse_ratio, snippet
+from storymap.errors import StoryError
+
+MINI = Path(__file__).parent / "fixtures" / "mini" / "story.yaml"
+
+
+class Strict(HTMLParser):
+    """Collects elements and fails on unbalanced tags."""
+
+    VOID = {"meta", "link", "br", "img", "input"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.elements.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes <{self.open[-1:]}>"
+        self.open.pop()
+
+
+def parse(text: str) -> Strict:
+    parser = Strict()
+    parser.feed(text)
+    parser.close()
+    assert parser.open == [], f"unclosed: {parser.open}"
+    return parser
+
+
+def test_snippet_is_valid_html_with_what_an_embed_needs() -> None:
+    code = snippet(
+        "https://news.example/maps/story.html", 'A "quoted" <title> & more', chapter="trolley"
+    )
+    (div, box), (iframe, attrs) = parse(code).elements
+    assert div == "div" and "aspect-ratio:16/10" in box["style"]
+    assert iframe == "iframe"
+    assert attrs["src"] == "https://news.example/maps/story.html#trolley"
+    assert attrs["title"] == 'A "quoted" <title> & more'
+    assert attrs["loading"] == "lazy"
+    assert "allowfullscreen" in attrs and attrs["allow"] == "fullscreen"
+    assert "width:100%;height:100%" in attrs["style"]
+
+
+def test_embed_command_reads_the_page_title(tmp_path: Path) -> None:
+    target, story, *_ = build(MINI, tmp_path / "page.html")
+    assert page_title(target) == story.title
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "storymap",
+            "embed",
+            str(target),
+            "--ratio",
+            "4:3",
+            "--src",
+            "/maps/page.html",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (_, box), (_, attrs) = parse(result.stdout).elements
+    assert "aspect-ratio:4/3" in box["style"]
+    assert attrs["src"] == "/maps/page.html" and attrs["title"] == story.title
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.html"], "missing.html: no such page; build it first with storymap build"),
+        (
+            ["PAGE", "--ratio", "wide"],
+            "--ratio: 'wide' is not an aspect ratio; write it like 16:10",
+        ),
+    ],
+)
+def test_embed_errors(args: list[str], message: str, tmp_path: Path) -> None:
+    target, *_ = build(MINI, tmp_path / "page.html", tiles=None)
+    args = [str(target) if a == "PAGE" else a for a in args]
+    result = subprocess.run(
+        [sys.executable, "-m", "storymap", "embed", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_parse_ratio() -> None:
+    assert parse_ratio("16:9") == (16, 9) and parse_ratio("4/3") == (4, 3)
+    with pytest.raises(ValueError):
+        parse_ratio("0:3")
+
+
+def test_notebook_view_is_the_same_page(tmp_path: Path) -> None:
+    journey = storymap.load(MINI)
+    shown = journey._repr_html_()
+    ((iframe, attrs),) = parse(shown).elements
+    assert iframe == "iframe" and "allow-scripts" in attrs["sandbox"]
+    assert "allow-same-origin" not in attrs["sandbox"]
+    assert attrs["srcdoc"] == journey.render()
+    assert journey.save(tmp_path / "saved.html") == len(journey.render().encode())
+    assert journey.to_geojson()["type"] == "FeatureCollection"
+
+
+def test_a_provider_that_needs_a_key(tmp_path: Path) -> None:
+    with pytest.raises(StoryError, match="needs an API key; give it with --tiles-key KEY"):
+        build(MINI, tmp_path / "a.html", tiles="Thunderforest.OpenCycleMap")
+    assert not (tmp_path / "a.html").exists()
+    build(MINI, tmp_path / "b.html", tiles="Thunderforest.OpenCycleMap", tiles_key="K123")
+    assert "api.thunderforest.com/cycle/{z}/{x}/{y}{r}.png?apikey=K123" in html.unescape(
+        (tmp_path / "b.html").read_text()
+    ).replace("\\u0026", "&")
+
+
+def test_sizes_inline_cdn_basemap(tmp_path: Path) -> None:
+    sizes = {}
+    for resources in ("inline", "cdn"):
+        for basemap in (True, False):
+            _, _, _, size = build(
+                MINI, tmp_path / f"{resources}-{basemap}.html", resources=resources, basemap=basemap
+            )
+            sizes[resources, basemap] = size
+    assert sizes["cdn", False] < 60_000 < 150_000 < sizes["inline", False]
+    assert sizes["inline", True] > sizes["inline", False]
+    assert (
+        sizes["cdn", True] - sizes["cdn", False] == sizes["inline", True] - sizes["inline", False]
+    )
