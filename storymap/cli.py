@@ -105,15 +105,22 @@ def parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        help="write the story's chapters and legs as GeoJSON",
-        description="Write a GeoJSON FeatureCollection: a Point per chapter and a line per leg.",
+        help="write the story's chapters and legs as GeoJSON or GPX",
+        description="Write the story's chapters and legs as GeoJSON (a Point per chapter and a "
+        "line per leg) or as GPX (a waypoint per chapter and a track per leg).",
     )
     _story_argument(export, optional=False)
     export.add_argument(
         "-o",
         "--output",
         metavar="OUT",
-        help="the .geojson file to write (default: standard output)",
+        help="the .geojson or .gpx file to write (default: standard output)",
+    )
+    export.add_argument(
+        "--format",
+        choices=("geojson", "gpx"),
+        help="GeoJSON (a Point per chapter, a line per leg) or GPX (a waypoint per chapter, a "
+        "track per leg); default: from OUT's extension, else geojson",
     )
     _geocoder_arguments(export)
 
@@ -211,12 +218,18 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     from storymap.build import write_atomic
-    from storymap.export import to_geojson
+    from storymap.export import to_geojson, to_gpx
 
-    text = json.dumps(to_geojson(story, legs), ensure_ascii=False, indent=1) + "\n"
+    kind = args.format or ("gpx" if str(args.output or "").lower().endswith(".gpx") else "geojson")
+    if kind == "gpx":
+        text = to_gpx(story, legs)
+    else:
+        text = json.dumps(to_geojson(story, legs), ensure_ascii=False, indent=1) + "\n"
     if args.output:
         write_atomic(Path(args.output), text)
-        print(f"wrote {args.output}: {len(story.chapters)} points, {len(legs)} lines")
+        what = "waypoints" if kind == "gpx" else "points"
+        lines = "tracks" if kind == "gpx" else "lines"
+        print(f"wrote {args.output}: {len(story.chapters)} {what}, {len(legs)} {lines}")
     else:
         sys.stdout.write(text)
     return EXIT_OK

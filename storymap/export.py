@@ -66,3 +66,32 @@ def to_geojson(story: Story, legs: tuple[Leg, ...]) -> dict[str, Any]:
             properties["duration_h"] = round(leg.duration_h, 4)
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     return {"type": "FeatureCollection", "features": features}
+
+
+def to_gpx(story: Story, legs: tuple[Leg, ...]) -> str:
+    """GPX 1.1: a waypoint per chapter and a track per leg, for GPS tools.
+
+    Longitudes are wrapped into [-180, 180]; a leg that crosses the 180° meridian becomes a
+    track of two segments.
+    """
+    import gpxpy.gpx
+
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "storymap"
+    gpx.name = story.title
+    for n, chapter in enumerate(story.chapters, start=1):
+        place = story.place_of(chapter)
+        point = gpxpy.gpx.GPXWaypoint(place.lat, _wrap(place.lon), name=f"{n}. {chapter.title}")
+        point.description = place.name
+        point.comment = chapter.id
+        gpx.waypoints.append(point)
+    for leg in legs:
+        start, end = story.places[leg.start].name, story.places[leg.end].name
+        track = gpxpy.gpx.GPXTrack(name=f"{leg.index + 1}. {leg.mode.label}: {start} to {end}")
+        track.type = leg.mode.name
+        for part in split_at_antimeridian(list(leg.line.coords)):
+            segment = gpxpy.gpx.GPXTrackSegment()
+            segment.points.extend(gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in part)
+            track.segments.append(segment)
+        gpx.tracks.append(track)
+    return gpx.to_xml(version="1.1")

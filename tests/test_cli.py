@@ -154,3 +154,28 @@ def test_user_agent_without_geocoder(project: Path) -> None:
     result = run("build", "--user-agent", "me", cwd=project)
     assert result.returncode == 2
     assert "--user-agent goes with --geocoder" in result.stderr
+
+
+def test_export_gpx_reads_back_with_gpxpy(project: Path) -> None:
+    import gpxpy
+
+    result = run("export", "data/story.yaml", "-o", "story.gpx", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "wrote story.gpx: 4 waypoints, 3 tracks\n"
+    gpx = gpxpy.parse((project / "story.gpx").read_text(encoding="utf-8"))
+    assert gpx.creator == "storymap"
+    assert [w.name for w in gpx.waypoints] == [
+        "1. At the border station",
+        "2. Over the bridge",
+        "3. To the airport",
+        "4. Home",
+    ]
+    assert (gpx.waypoints[1].latitude, gpx.waypoints[1].longitude) == (42.4296, 130.6462)
+    assert [t.type for t in gpx.tracks] == ["trolley", "bus", "flight"]
+    trolley = gpx.tracks[0].segments[0].points
+    assert (trolley[0].latitude, trolley[0].longitude) == (42.4134, 130.6279)
+    assert (trolley[-1].latitude, trolley[-1].longitude) == (42.4296, 130.6462)
+    flight = gpx.tracks[2]
+    assert 6000 < flight.length_2d() / 1000 < 7000
+    same = run("export", "data/story.yaml", "--format", "gpx", cwd=project)
+    assert same.stdout == (project / "story.gpx").read_text(encoding="utf-8")
