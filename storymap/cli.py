@@ -124,6 +124,25 @@ def parser() -> argparse.ArgumentParser:
     )
     _geocoder_arguments(export)
 
+    watch = commands.add_parser(
+        "watch",
+        help="serve the page on 127.0.0.1, rebuild on every save and reload the tab",
+        description="Build the story, serve the page on 127.0.0.1, and rebuild it whenever the "
+        "story, a route file or a media file is saved; open tabs reload and keep their chapter. "
+        "A bad edit shows its problems in the terminal and over the page, and the last good "
+        "page stays on disk. Ctrl-C stops.",
+    )
+    _story_argument(watch, optional=True)
+    watch.add_argument(
+        "-o", "--output", metavar="OUT", help="the page to write (default: output/STORY.html)"
+    )
+    watch.add_argument(
+        "--port", type=int, default=8000, help="the port on 127.0.0.1 (default 8000; 0: any free)"
+    )
+    watch.add_argument("--tiles", metavar="NAME|none", help="as for build")
+    watch.add_argument("--tiles-key", metavar="KEY", help="as for build")
+    watch.add_argument("--no-basemap", dest="basemap", action="store_false", help="as for build")
+
     embed = commands.add_parser(
         "embed",
         help="print an iframe snippet that puts a built page into a web page",
@@ -186,9 +205,45 @@ def _embed(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _watch(args: argparse.Namespace) -> int:
+    from storymap.build import output_path
+    from storymap.watch import Outcome, Server, Watcher
+
+    tiles = _tiles(args.tiles, args.tiles_key)
+    options = {"tiles": tiles, "tiles_key": args.tiles_key, "basemap": args.basemap}
+
+    def report(outcome: Outcome) -> None:
+        ms = f"{outcome.seconds * 1000:,.0f} ms"
+        if outcome.ok:
+            print(f"built in {ms}: {outcome.message}", flush=True)
+        else:
+            print(outcome.message, file=sys.stderr)
+            print("storymap: the story has problems; the last good page stays", file=sys.stderr)
+
+    watcher = Watcher(Path(args.story), output_path(args.story, args.output), options, report)
+    watcher.build()
+    try:
+        server = Server(watcher, port=args.port)
+    except OSError as exc:
+        raise _UsageError(
+            f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror}); choose another --port"
+        ) from None
+    print(
+        f"storymap watch: {server.url} (watching {len(watcher.last.watched)} files; Ctrl-C stops)",
+        flush=True,
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        print("storymap watch: stopped", file=sys.stderr)
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "embed":
         return _embed(args)
+    if args.command == "watch":
+        return _watch(args)
     if args.command == "build":
         from storymap.build import build
         from storymap.text import km_label

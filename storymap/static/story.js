@@ -864,6 +864,7 @@
     app.journeySeconds = journeySeconds;
 
     var start = fromHash();
+    app.unknownLink = start === null; /* an address naming no chapter of this story */
     go(start === null ? TITLE_CARD : start, { animate: false, hash: false });
     window.storymap.app = app;
     emit("ready", { chapters: chapters.length });

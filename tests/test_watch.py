@@ -1,0 +1,124 @@
+"""storymap watch: rebuild on save, reload the tab, keep the chapter, show a bad edit."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from storymap.watch import Server, Watcher
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+READY = "() => window.storymap && storymap.app"
+
+
+@pytest.fixture
+def watching(tmp_path: Path):
+    folder = tmp_path / "story"
+    shutil.copytree(MINI, folder)
+    watcher = Watcher(folder / "story.yaml", tmp_path / "out" / "page.html", {"tiles": None})
+    assert watcher.build().ok
+    server = Server(watcher, port=0)
+    stop = threading.Event()
+    thread = threading.Thread(target=server.run, kwargs={"until": stop}, daemon=True)
+    thread.start()
+    yield folder / "story.yaml", watcher, server
+    stop.set()
+    thread.join(timeout=5)
+
+
+def edit(story: Path, old: str, new: str) -> None:
+    text = story.read_text(encoding="utf-8")
+    assert old in text, old
+    story.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_watcher_rebuilds_what_changed_and_keeps_the_good_page(tmp_path: Path) -> None:
+    folder = tmp_path / "story"
+    shutil.copytree(MINI, folder)
+    watcher = Watcher(folder / "story.yaml", tmp_path / "page.html", {"tiles": None})
+    first = watcher.build()
+    assert first.ok and watcher.poll() is None
+    assert folder / "media" / "dot.png" in first.watched  # media files are watched too
+    good = (tmp_path / "page.html").read_bytes()
+    edit(folder / "story.yaml", "by: trolley", "by: rocket")
+    bad = watcher.poll()
+    assert bad is not None and not bad.ok
+    assert "journey.1.by: unknown mode 'rocket'" in bad.message
+    assert (tmp_path / "page.html").read_bytes() == good
+    edit(folder / "story.yaml", "by: rocket", "by: trolley")
+    assert watcher.poll().ok
+    (folder / "media" / "dot.png").write_bytes((folder / "media" / "dot.png").read_bytes())
+    time.sleep(0.01)
+    (folder / "media" / "dot.png").touch()
+    assert watcher.poll() is not None, "saving an image rebuilds too"
+
+
+def test_the_tab_reloads_keeps_its_chapter_and_shows_a_bad_edit(page, watching) -> None:
+    story, watcher, server = watching
+    page.open(server.url + "#over-the-bridge")
+    page.wait_for_function(READY)
+    assert page.locator(".sm-view h2").inner_text() == "Over the bridge"
+    page.evaluate("window.__before_reload = true")
+    edit(story, "title: Over the bridge", "title: Across the bridge")
+    page.wait_for_function("() => !window.__before_reload", timeout=10_000)
+    page.wait_for_function(READY)
+    assert page.locator(".sm-view h2").inner_text() == "Across the bridge"
+    assert page.evaluate("storymap.app.current") == 1
+    # The chapter's id came from its title, so the address follows the new one.
+    assert page.evaluate("location.hash") == "#across-the-bridge"
+    on_disk = watcher.out.read_bytes()
+    edit(story, "by: trolley", "by: rocket")
+    overlay = page.locator(".sm-watch-overlay")
+    overlay.wait_for(timeout=10_000)
+    assert "journey.1.by: unknown mode 'rocket'" in overlay.inner_text()
+    assert watcher.out.read_bytes() == on_disk, "the last good page stays on disk"
+    assert page.locator(".sm-view h2").inner_text() == "Across the bridge"
+    edit(story, "by: rocket", "by: trolley")
+    page.wait_for_function("() => !document.querySelector('.sm-watch-overlay')", timeout=10_000)
+    page.wait_for_function(READY)
+
+
+def test_only_the_page_is_served(watching) -> None:
+    import urllib.error
+    import urllib.request
+
+    _, _, server = watching
+    base = server.url.rsplit("/", 1)[0]
+    with urllib.request.urlopen(server.url) as response:
+        assert b"/__storymap/events" in response.read()
+    for path in ("/story.yaml", "/../story.yaml", "/media/dot.png", "/etc/passwd"):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(base + path)
+        assert info.value.code == 404
+
+
+def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "data")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "storymap", "watch", "--port", "0", "--tiles", "none"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("storymap watch: http://127.0.0.1:"):
+                break
+        assert lines[0].startswith("built in ") and "output/story.html" in lines[0]
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert err.strip() == "storymap watch: stopped"
+    assert (tmp_path / "output" / "story.html").is_file()
