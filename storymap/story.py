@@ -23,6 +23,7 @@ from storymap.tiles import check_name
 
 MAX_STORY_BYTES = 5_000_000  # a story file larger than this is refused
 MAX_YAML_NODES = 200_000  # bounds alias expansion ("billion laughs")
+MAX_YAML_DEPTH = 24  # bounds nesting, and aliases that contain themselves
 
 Path_ = tuple[Any, ...]  # a field path: ("journey", 2, "by")
 
@@ -119,7 +120,12 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
 def _parse_with(loader_class: Any, text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     loader = loader_class(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise StoryError.at(
+                file, None, "", "nested too deeply; a story needs only a few levels"
+            ) from None
         if node is None:
             raise StoryError.at(
                 file, 1, "", "the story is empty; it needs at least title:, places: and journey:"
@@ -156,6 +162,14 @@ def _value(node: Any, path: Path_, lines: dict, loader: Any, file: str, budget: 
             _dotted(path),
             f"the story expands to more than {MAX_YAML_NODES:,} values (through YAML aliases?); "
             "write it out without deeply nested aliases",
+        )
+    if len(path) > MAX_YAML_DEPTH:
+        raise StoryError.at(
+            file,
+            node.start_mark.line + 1,
+            _dotted(path[:MAX_YAML_DEPTH]),
+            f"nested more than {MAX_YAML_DEPTH} levels deep (a YAML alias inside itself?); "
+            "a story needs only a few levels",
         )
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
