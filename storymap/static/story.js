@@ -51,8 +51,10 @@
     document.dispatchEvent(new CustomEvent("storymap:" + name, { detail: detail }));
   }
 
+  var motionQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+
   function prefersReducedMotion() {
-    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+    return !!(motionQuery && motionQuery.matches);
   }
 
   // --- what a chapter shows ----------------------------------------------------------------
@@ -249,6 +251,7 @@
     map.createPane("sm-sea").style.zIndex = 240;
     map.createPane("sm-land").style.zIndex = 245;
     map.createPane("sm-lines").style.zIndex = 250;
+    map.createPane("sm-labels").style.zIndex = 590; /* above the route, below the stops */
     var credit = "Offline map: Natural Earth";
     var journeyLines = basemapLayer(bm.journey, ["coast", "border"]);
     var box = bm.overview.bbox; /* [west, south, east, north]: sea where there is no land */
@@ -270,9 +273,13 @@
     data.chapters.forEach(function (chapter, i) {
       if (seen[chapter.place.id]) return;
       seen[chapter.place.id] = true;
-      var label = L.tooltip({ permanent: true, direction: "right", offset: [12, 0], className: "sm-label" })
-        .setLatLng([chapter.place.lat, chapter.place.lon])
-        .setContent(el("span", null, chapter.place.name));
+      var text = el("span", "sm-label", chapter.place.name);
+      var label = L.marker([chapter.place.lat, chapter.place.lon], {
+        icon: L.divIcon({ html: text, className: "sm-label-icon", iconSize: null, iconAnchor: [-16, 9] }),
+        interactive: false,
+        keyboard: false,
+        pane: "sm-labels",
+      });
       label.chapter = i;
       labels.push(label);
       group.addLayer(label);
@@ -284,11 +291,19 @@
       var order = labels.slice().sort(function (a, b) {
         return (b.chapter === app.current) - (a.chapter === app.current) || a.chapter - b.chapter;
       });
-      order.forEach(function (label) {
-        var node = label.getElement();
-        if (!node) return;
+      var nodes = order
+        .map(function (label) {
+          return label.getElement();
+        })
+        .filter(Boolean);
+      nodes.forEach(function (node) {
         node.style.visibility = "";
-        var r = node.getBoundingClientRect();
+      });
+      var rects = nodes.map(function (node) {
+        return node.getBoundingClientRect();
+      });
+      nodes.forEach(function (node, i) {
+        var r = rects[i];
         var hit = kept.some(function (k) {
           return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
         });
@@ -332,14 +347,29 @@
   }
 
   /* Tiles when they load; the offline basemap when they do not, said in one quiet line. */
+  /* A stand-in for the offline basemap that builds it the first time it is shown. */
+  function lazyBasemap(map, data, app) {
+    var group = L.layerGroup();
+    var built = null;
+    group.on("add", function () {
+      built = built || offlineBasemap(map, data, app);
+      built.addTo(map);
+    });
+    group.on("remove", function () {
+      if (built) map.removeLayer(built);
+    });
+    return group;
+  }
+
   function baseLayers(map, data, app) {
-    var offline = data.basemap ? offlineBasemap(map, data, app) : null;
     if (!data.tiles) {
-      if (offline) offline.addTo(map);
+      if (data.basemap) offlineBasemap(map, data, app).addTo(map);
       return;
     }
-    var tiles = L.tileLayer(data.tiles.url, data.tiles.options).addTo(map);
-    if (!offline) return;
+    var options = L.extend({ updateWhenZooming: false }, data.tiles.options);
+    var tiles = L.tileLayer(data.tiles.url, options).addTo(map);
+    if (!data.basemap) return;
+    var offline = lazyBasemap(map, data, app);
     var layers = {};
     layers[data.tiles.name] = tiles;
     layers["Offline map"] = offline;
