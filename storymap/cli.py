@@ -124,6 +124,21 @@ def parser() -> argparse.ArgumentParser:
     )
     _geocoder_arguments(export)
 
+    importer = commands.add_parser(
+        "import",
+        help="convert a story from another tool into a storymap story",
+        description="Convert a story made with another tool into a storymap story (YAML). "
+        "What has no counterpart in storymap is listed in the file's header, not dropped.",
+    )
+    importer.add_argument("kind", choices=("storymapjs",), help="the tool the story comes from")
+    importer.add_argument("file", help="the story file to convert (StoryMapJS: its .json)")
+    importer.add_argument(
+        "-o", "--output", metavar="OUT", help="the .yaml story to write (default: standard output)"
+    )
+    importer.add_argument(
+        "--force", action="store_true", help="replace OUT if it exists (default: refuse)"
+    )
+
     watch = commands.add_parser(
         "watch",
         help="serve the page on 127.0.0.1, rebuild on every save and reload the tab",
@@ -239,7 +254,38 @@ def _watch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_new(path: Path, text: str, force: bool) -> None:
+    """Write a file the user named, refusing to replace one unless told to."""
+    from storymap.build import write_atomic
+
+    if path.exists() and not force:
+        raise _UsageError(f"{path} exists; choose another -o, or add --force to replace it")
+    write_atomic(path, text)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from storymap.importers.storymapjs import convert, load_file, to_yaml
+
+    source = Path(args.file)
+    conversion = convert(load_file(source), source_name=source.name)
+    text = to_yaml(conversion)
+    story = conversion.story
+    summary = (
+        f"{len(story.get('journey', []))} chapters, {len(story.get('places', {}))} places; "
+        f"{len(conversion.notes)} notes on what has no counterpart"
+    )
+    if args.output:
+        _write_new(Path(args.output), text, args.force)
+        print(f"wrote {args.output}: {summary} (listed at the top of the file)")
+    else:
+        sys.stdout.write(text)
+        print(f"storymap import: {summary}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "import":
+        return _import(args)
     if args.command == "embed":
         return _embed(args)
     if args.command == "watch":

@@ -179,3 +179,27 @@ def test_export_gpx_reads_back_with_gpxpy(project: Path) -> None:
     assert 6000 < flight.length_2d() / 1000 < 7000
     same = run("export", "data/story.yaml", "--format", "gpx", cwd=project)
     assert same.stdout == (project / "story.gpx").read_text(encoding="utf-8")
+
+
+def test_import_storymapjs_writes_a_story_that_builds(tmp_path: Path) -> None:
+    fixtures = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "storymapjs"
+    if not fixtures.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{fixtures} is missing; CI has ../shared beside the clone")
+        pytest.skip(f"{fixtures} is missing (the shared fixtures sit beside the repository)")
+    result = run(
+        "import", "storymapjs", str(fixtures / "katrina.json"), "-o", "k.yaml", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("wrote k.yaml: 7 chapters, ")
+    assert (tmp_path / "k.yaml").read_text().startswith("# Imported from the StoryMapJS story")
+    assert run("build", "k.yaml", "-o", "k.html", cwd=tmp_path).returncode == 0
+    again = run(
+        "import", "storymapjs", str(fixtures / "katrina.json"), "-o", "k.yaml", cwd=tmp_path
+    )
+    assert again.returncode == 2
+    assert "k.yaml exists; choose another -o, or add --force to replace it" in again.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"storymap": {"slides": [}', encoding="utf-8")
+    broken = run("import", "storymapjs", str(bad), cwd=tmp_path)
+    assert broken.returncode == 2 and broken.stderr.startswith(f"{bad}:1:")

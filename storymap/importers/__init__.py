@@ -1,0 +1,1 @@
+"""Importers: stories written for other tools, turned into storymap stories (format v1)."""
