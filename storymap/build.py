@@ -18,14 +18,17 @@ UNSET: Any = object()  # "take the story's own tiles"
 
 
 def prepare(
-    story_path: str | Path, *, online: Callable[..., Any] | None = None
+    story_path: str | Path,
+    *,
+    online: Callable[..., Any] | None = None,
+    allow_outside: bool = False,
 ) -> tuple[Story, tuple[Leg, ...]]:
     """Load, locate and route a story; raises StoryError with every problem found."""
     from storymap.geocode import locate
     from storymap.routes import build_legs
     from storymap.story import load
 
-    story = locate(load(story_path), online=online)
+    story = locate(load(story_path, allow_outside=allow_outside), online=online)
     return story, build_legs(story)
 
 
@@ -127,9 +130,14 @@ class Journey:
         )
 
 
-def load(story_path: str | Path, *, online: Callable[..., Any] | None = None) -> Journey:
+def load(
+    story_path: str | Path,
+    *,
+    online: Callable[..., Any] | None = None,
+    allow_outside: bool = False,
+) -> Journey:
     """Load, check, locate and route a story: the :class:`Journey` to render or save."""
-    return Journey(*prepare(story_path, online=online))
+    return Journey(*prepare(story_path, online=online, allow_outside=allow_outside))
 
 
 def build(
@@ -141,13 +149,14 @@ def build(
     basemap: bool = True,
     resources: str = "inline",
     online: Callable[..., Any] | None = None,
+    allow_outside: bool = False,
 ) -> tuple[Path, Story, tuple[Leg, ...], int]:
     """Build the page for ``story_path``; returns where it went, the story, its legs and size.
 
     ``tiles`` overrides the story's ``tiles:`` (None for no tiles); ``basemap`` embeds the
     offline vector basemap; ``resources="cdn"`` loads Leaflet from a CDN instead of inlining it.
     """
-    journey = load(story_path, online=online)
+    journey = load(story_path, online=online, allow_outside=allow_outside)
     target = output_path(story_path, out)
     size = journey.save(
         target, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources

@@ -32,6 +32,15 @@ def _story_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
         parser.add_argument("story", help="the story file (YAML)")
 
 
+def _outside_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let the story name route and media files outside its own folder (off, so that a "
+        "story from elsewhere cannot put other files of yours into a page)",
+    )
+
+
 def _geocoder_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("online geocoding (off unless asked for)")
     group.add_argument(
@@ -93,6 +102,7 @@ def parser() -> argparse.ArgumentParser:
         help="inline: Leaflet inside the page (default, works offline); cdn: a smaller page "
         "that loads Leaflet from unpkg.com",
     )
+    _outside_argument(build)
     _geocoder_arguments(build)
 
     validate = commands.add_parser(
@@ -101,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
         description="Check a story, its places and its route and media files; writes nothing.",
     )
     _story_argument(validate, optional=False)
+    _outside_argument(validate)
     _geocoder_arguments(validate)
 
     export = commands.add_parser(
@@ -122,7 +133,37 @@ def parser() -> argparse.ArgumentParser:
         help="GeoJSON (a Point per chapter, a line per leg) or GPX (a waypoint per chapter, a "
         "track per leg); default: from OUT's extension, else geojson",
     )
+    _outside_argument(export)
     _geocoder_arguments(export)
+
+    geocode = commands.add_parser(
+        "geocode",
+        help="look up places that have no coordinates online, into the story's cache",
+        description="Look up the places of a story that have no lat/lon and are not in the "
+        "offline gazetteer, with an online geocoder: one request a second at most, with "
+        "retries and back-off. Results go into geocache.json beside the story (written "
+        "atomically, each with its provider, query and date); later builds read them there "
+        "and stay offline.",
+    )
+    geocode.add_argument("story", help="the story file (YAML)")
+    geocode.add_argument(
+        "--geocoder", metavar="NAME", required=True, help="the online service: nominatim"
+    )
+    geocode.add_argument(
+        "--user-agent",
+        metavar="NAME",
+        required=True,
+        help="identify yourself to the service, as its usage policy asks",
+    )
+    geocode.add_argument(
+        "--refresh", action="store_true", help="ask again for places already in the cache"
+    )
+    geocode.add_argument(
+        "--geocoder-url",
+        metavar="URL",
+        help="the service's address, for a self-hosted instance (e.g. http://127.0.0.1:8080); "
+        "default: the service's public one",
+    )
 
     importer = commands.add_parser(
         "import",
@@ -157,6 +198,7 @@ def parser() -> argparse.ArgumentParser:
     watch.add_argument("--tiles", metavar="NAME|none", help="as for build")
     watch.add_argument("--tiles-key", metavar="KEY", help="as for build")
     watch.add_argument("--no-basemap", dest="basemap", action="store_false", help="as for build")
+    _outside_argument(watch)
 
     embed = commands.add_parser(
         "embed",
@@ -235,7 +277,13 @@ def _watch(args: argparse.Namespace) -> int:
             print(outcome.message, file=sys.stderr)
             print("storymap: the story has problems; the last good page stays", file=sys.stderr)
 
-    watcher = Watcher(Path(args.story), output_path(args.story, args.output), options, report)
+    watcher = Watcher(
+        Path(args.story),
+        output_path(args.story, args.output),
+        options,
+        report,
+        allow_outside=args.allow_outside,
+    )
     watcher.build()
     try:
         server = Server(watcher, port=args.port)
@@ -283,7 +331,46 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _geocode(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from storymap.geocode import GeocodingStopped, geocode_story, online_geocoder, text_progress
+    from storymap.story import load
+
+    story = load(args.story)
+    where = {}
+    if args.geocoder_url:
+        from urllib.parse import urlsplit
+
+        url = urlsplit(args.geocoder_url)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise _UsageError(f"--geocoder-url: '{args.geocoder_url}' is not an http(s) address")
+        where = {"scheme": url.scheme, "domain": url.netloc + url.path.rstrip("/")}
+    online = online_geocoder(args.geocoder, args.user_agent, **where)
+    bar = text_progress()
+    try:
+        report = geocode_story(
+            story,
+            online=online,
+            progress=bar,
+            retrieved=dt.date.today().isoformat(),
+            refresh=args.refresh,
+        )
+    except GeocodingStopped as exc:
+        bar.close()
+        for problem in exc.report.problems:
+            print(problem, file=sys.stderr)
+        raise
+    bar.close()
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    print(f"storymap geocode: {report.summary()}", file=sys.stderr)
+    return EXIT_OK if report.complete else EXIT_FAILED
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "geocode":
+        return _geocode(args)
     if args.command == "import":
         return _import(args)
     if args.command == "embed":
@@ -303,6 +390,7 @@ def _run(args: argparse.Namespace) -> int:
             basemap=args.basemap,
             resources=args.resources,
             online=_online(args),
+            allow_outside=args.allow_outside,
         )
         total = km_label(sum(leg.length_km for leg in legs))
         print(
@@ -313,7 +401,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from storymap.build import prepare
 
-    story, legs = prepare(args.story, online=_online(args))
+    story, legs = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
     if args.command == "validate":
         print(f"{args.story}: valid: {len(story.chapters)} chapters, {len(story.places)} places")
         return EXIT_OK

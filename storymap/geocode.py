@@ -9,6 +9,10 @@ Each place is resolved by the first of these that knows it:
 4. an online geocoder, only when one is passed in (see :func:`online_geocoder`); what it finds
    is added to the cache, and the cache is saved.
 
+:func:`geocode_story` is the explicit online step (``storymap geocode``): it asks the online
+geocoder for every place that needs it, politely (one request a second, retries with back-off),
+and fills the cache, so that later builds resolve every place offline.
+
 The default is offline: nothing here opens a socket unless an online geocoder is passed in.
 geopy is imported only when a geopy object is needed, so importing this module stays cheap.
 Coordinates are (lat, lon) throughout, as geopy has them.
@@ -23,12 +27,15 @@ import json
 import math
 import os
 import re
+import shutil
+import sys
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from storymap.errors import GeocodingError, Problem, StoryError
 from storymap.model import Place, Story
@@ -44,9 +51,20 @@ __all__ = [
     "GeoCache",
     "CacheEntry",
     "OnlineGeocoder",
+    "OnlineGeocodingError",
+    "GeocodeReport",
+    "GeocodingStopped",
+    "TextProgress",
+    "FOUND",
+    "CACHED",
+    "IN_GAZETTEER",
+    "NOT_FOUND",
+    "FAILED",
     "normalize",
     "online_geocoder",
     "locate",
+    "geocode_story",
+    "text_progress",
 ]
 
 CACHE_NAME = "geocache.json"  # the default cache file, beside the story file
@@ -363,39 +381,184 @@ def _cache_entry(path: Path, key: str, raw: Any) -> CacheEntry:
 # ---------------------------------------------------------------------------------------------
 # The optional online geocoder
 
+# Where each provider says how it may be used; named when it refuses a request.
+USAGE_POLICIES: dict[str, str] = {
+    "nominatim": "https://operations.osmfoundation.org/policies/nominatim/",
+}
+
+
+class OnlineGeocodingError(GeocodingError):
+    """An online lookup failed, after the retries it was worth.
+
+    ``fatal`` is true when no later request can be expected to succeed either (the service
+    refused the client, keeps asking it to slow down, or cannot be reached): stop asking.
+    Otherwise the failure is this query's own (a server error, a timeout, an answer that is
+    not a geocoding result) and other queries may still be asked.
+    """
+
+    def __init__(self, message: str, *, query: str, fatal: bool = False, attempts: int = 1):
+        super().__init__(message)
+        self.query = query
+        self.fatal = fatal
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """What one failed request means: whether to try again, to stop, and what to say."""
+
+    what: str
+    hint: str
+    retry: bool = False  # worth another attempt after a wait
+    fatal: bool = False  # when it still fails: stop asking this service
+    retry_after: float | None = None  # seconds the service asked us to wait
+
 
 @dataclass(frozen=True)
 class OnlineGeocoder:
-    """A rate-limited geopy geocoder: call it with a query, get a ``Location`` or None.
+    """A polite online geocoder: call it with a query, get a ``Location`` or None.
 
-    geopy's errors come out as :class:`GeocodingError` saying what went wrong and what to do.
+    Requests go through geopy's ``RateLimiter`` (at most one a ``min_delay_seconds``). A
+    timeout, a 429 (too many requests) or a 5xx answer is tried again up to ``max_retries``
+    times, waiting ``backoff_seconds`` and then twice as long each time (1 s, 2 s, 4 s), or as
+    long as the service's ``Retry-After`` asks when that is longer. Other refusals (403 and
+    the other 4xx) are not tried again. Every wait goes through ``sleep``.
+
+    Failures come out as :class:`OnlineGeocodingError` saying what went wrong and what to do.
     """
 
     provider: str  # a key of GEOCODERS
-    geocode: Callable[..., Any]  # geopy's RateLimiter around the provider's geocode
+    geocode: Callable[..., Any]  # the provider's geocode, inside geopy's RateLimiter
+    max_retries: int = 3
+    backoff_seconds: float = 1.0
+    max_wait_seconds: float = 120.0  # a longer Retry-After stops the run instead
+    timeout: float | None = None  # seconds per request, for messages
+    sleep: Callable[[float], None] = time.sleep
 
     def __call__(self, query: str) -> Location | None:
-        from geopy import exc
+        attempt = 0
+        while True:
+            attempt += 1
+            cause: Exception | None = None
+            try:
+                location = self.geocode(query, exactly_one=True)
+            except Exception as exc:  # sorted by _failure(); what it does not know re-raises
+                failure, cause = self._failure(exc), exc
+            else:
+                if location is None or self._plausible(location):
+                    return location
+                failure = _Failure(
+                    f"answered with a result without valid coordinates ({location.raw!r:.80})",
+                    "check that the geocoder's address points at the service",
+                )
+            if not failure.retry or attempt > self.max_retries:
+                raise self._error(query, failure, attempt) from cause
+            wait = self.backoff_seconds * 2 ** (attempt - 1)
+            if failure.retry_after is not None:
+                wait = max(wait, failure.retry_after)
+            if wait > self.max_wait_seconds:
+                what = f"{failure.what}, and asks to wait {wait:g} s before the next request"
+                hint = "run again later; what was found so far is kept"
+                raise self._error(query, _Failure(what, hint, fatal=True), attempt) from cause
+            self.sleep(wait)
 
-        try:
-            return self.geocode(query, exactly_one=True)
-        except exc.GeocoderTimedOut as e:
+    def _plausible(self, location: Location) -> bool:
+        lat, lon = location.latitude, location.longitude
+        raw = location.raw if isinstance(location.raw, Mapping) else {}
+        if any(raw.get(key) is None for key in _COORDINATE_KEYS.get(self.provider, ())):
+            return False  # geopy reads missing coordinates as 0, 0
+        return all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lat, lon)) and (
+            -90 <= lat <= 90 and -180 <= lon <= 180
+        )
+
+    def _failure(self, exc: Exception) -> _Failure:
+        """What a failed request means; an error that is not the service's re-raises."""
+        from geopy import exc as gexc
+
+        status = getattr(exc.__cause__, "status_code", None)
+        http = f"HTTP {status}" if status else ""
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is None and status:
+            retry_after = _retry_after(exc.__cause__)
+        agent_hint = "check that --user-agent NAME names your application and how to reach you"
+        if self.provider in USAGE_POLICIES:
+            agent_hint += f", as the usage policy asks ({USAGE_POLICIES[self.provider]})"
+        garbage = _Failure(
+            f"answered with something that is not a geocoding result ({_excerpt(exc)})",
+            "check that the geocoder's address points at the service, and that no proxy or "
+            "login page answers in its place",
+        )
+
+        if isinstance(exc, gexc.GeocoderRateLimited):  # 429
+            return _Failure(
+                "refused: too many requests",
+                "wait, then run again; what was found so far is kept",
+                retry=True,
+                fatal=True,
+                retry_after=retry_after,
+            )
+        if isinstance(exc, gexc.GeocoderQuotaExceeded):  # 402
+            what = f"refused the request: quota exceeded ({http or exc})"
+            return _Failure(what, "run again when the quota allows", fatal=True)
+        if isinstance(
+            exc, (gexc.GeocoderInsufficientPrivileges, gexc.GeocoderAuthenticationFailure)
+        ):  # 401, 403, 407
+            return _Failure(f"refused the request ({http or exc})", agent_hint, fatal=True)
+        if isinstance(exc, gexc.GeocoderTimedOut):  # a timeout, or 408, 503, 504
+            if status:
+                what = f"failed ({http})"
+            else:
+                what = "timed out" + (f" (after {self.timeout:g} s)" if self.timeout else "")
             hint = "check the network connection, or try again later"
-            raise self._error(query, "timed out", hint) from e
-        except exc.GeocoderRateLimited as e:
-            raise self._error(query, "refused: too many requests", "wait, then run again") from e
-        except (exc.GeocoderInsufficientPrivileges, exc.GeocoderAuthenticationFailure) as e:
-            hint = "check that --user-agent NAME names your application and how to reach you"
-            raise self._error(query, f"refused the request ({e})", hint) from e
-        except exc.GeocoderUnavailable as e:
+            return _Failure(what, hint, retry=True, retry_after=retry_after)
+        if isinstance(exc, gexc.GeocoderUnavailable):  # no connection
             hint = "check the network connection and the service address, or try again later"
-            raise self._error(query, f"could not be reached ({e})", hint) from e
-        except exc.GeopyError as e:
-            raise self._error(query, f"failed ({e})", "try again later") from e
+            return _Failure(f"could not be reached ({exc})", hint, retry=True, fatal=True)
+        if isinstance(exc, gexc.GeocoderParseError):
+            return garbage
+        if isinstance(exc, gexc.GeocoderQueryError):  # 400, 412-414, an error in the answer
+            what = f"rejected the query ({http or exc})"
+            return _Failure(what, "give the place another query:, or its lat: and lon:")
+        if isinstance(exc, gexc.GeocoderServiceError):
+            if status and 400 <= status < 500:  # 404, 405, 410…: the address is wrong
+                hint = "check the geocoder's address; " + agent_hint
+                return _Failure(f"refused the request ({http})", hint, fatal=True)
+            # a 5xx, or the connection broke mid-answer
+            return _Failure(f"failed ({http or exc})", "try again later", retry=True)
+        if isinstance(exc, gexc.GeopyError):
+            return _Failure(f"failed ({exc})", "try again later")
+        if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError, IndexError)):
+            return garbage  # valid JSON, but not of the shape the provider's parser expects
+        raise exc
 
-    def _error(self, query: str, what: str, hint: str) -> GeocodingError:
+    def _error(self, query: str, failure: _Failure, attempts: int) -> OnlineGeocodingError:
         label = GEOCODERS.get(self.provider, self.provider)
-        return GeocodingError(f"{label} geocoder {what} looking up {query!r}; {hint}")
+        tries = f" ({attempts} attempts)" if attempts > 1 else ""
+        return OnlineGeocodingError(
+            f"{label} geocoder {failure.what} looking up {query!r}{tries}; {failure.hint}",
+            query=query,
+            fatal=failure.fatal,
+            attempts=attempts,
+        )
+
+
+# The keys of a provider's raw answer that must be there for its coordinates to mean anything.
+_COORDINATE_KEYS: dict[str, tuple[str, ...]] = {"nominatim": ("lat", "lon")}
+
+
+def _retry_after(http_error: Any) -> float | None:
+    from geopy.adapters import get_retry_after
+
+    headers = getattr(http_error, "headers", None)
+    return get_retry_after(headers) if headers else None
+
+
+def _excerpt(exc: Exception) -> str:
+    """The start of what the service sent (geopy's parse error carries it), or the error."""
+    head, sep, body = str(exc).partition("\n")
+    text = " ".join((body if sep else head).split())
+    text = text if len(text) <= 60 else text[:60] + "…"
+    return repr(text) if sep else text
 
 
 def online_geocoder(
@@ -406,17 +569,24 @@ def online_geocoder(
     scheme: str | None = None,
     timeout: float = 10,
     min_delay_seconds: float = 1.0,
-    max_retries: int = 2,
-    error_wait_seconds: float = 5.0,
+    max_retries: int = 3,
+    backoff_seconds: float = 1.0,
+    max_wait_seconds: float = 120.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> OnlineGeocoder:
     """An online geocoder by name (one of :data:`GEOCODERS`), at most one request a second.
 
     ``user_agent`` must name the application: public services such as Nominatim refuse
     anonymous or default clients. ``domain``/``scheme`` point it at another server.
+    ``timeout`` is per request; ``max_retries``, ``backoff_seconds`` and ``max_wait_seconds``
+    shape the retries (see :class:`OnlineGeocoder`). Every wait, between requests and before
+    a retry, goes through ``sleep``, measured by ``clock``: pass both to run without waiting.
     """
     if name not in GEOCODERS:
         choices = ", ".join(sorted(GEOCODERS))
         raise GeocodingError(f"unknown geocoder {name!r}; choose one of: {choices}")
+    from geopy.adapters import RequestsAdapter
     from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import get_geocoder_for_service, options
 
@@ -432,15 +602,34 @@ def online_geocoder(
         kwargs["domain"] = domain
     if scheme is not None:
         kwargs["scheme"] = scheme
+    if RequestsAdapter.is_available:
+        # requests would otherwise try a timed-out request again by itself, unthrottled.
+        kwargs["adapter_factory"] = functools.partial(RequestsAdapter, max_retries=0)
     geocoder = get_geocoder_for_service(name)(**kwargs)
-    limited = RateLimiter(
+
+    class Limiter(RateLimiter):  # geopy's spacing, on the clock and sleep passed in
+        def _clock(self) -> float:
+            return clock()
+
+        def _sleep(self, seconds: float) -> None:
+            sleep(seconds)
+
+    limited = Limiter(
         geocoder.geocode,
         min_delay_seconds=min_delay_seconds,
-        max_retries=max_retries,
-        error_wait_seconds=max(error_wait_seconds, min_delay_seconds),
+        max_retries=0,  # retries are OnlineGeocoder's, which knows which errors deserve one
+        error_wait_seconds=min_delay_seconds,
         swallow_exceptions=False,
     )
-    return OnlineGeocoder(name, limited)
+    return OnlineGeocoder(
+        name,
+        limited,
+        max_retries=max_retries,
+        backoff_seconds=backoff_seconds,
+        max_wait_seconds=max_wait_seconds,
+        timeout=timeout,
+        sleep=sleep,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,9 +722,14 @@ def _ask_online(
     queries: list[str],
     provider: str,
     retrieved: str | None,
+    missed: set[str] | None = None,
 ) -> CacheEntry | None:
+    """Ask for each query in turn; the first found is the answer. ``missed`` collects the
+    normalized queries that were asked and not found."""
     for query in queries:
         location = online(query)
+        if location is None and missed is not None:
+            missed.add(normalize(query))
         if location is not None:
             return CacheEntry(
                 query=query,
@@ -571,3 +765,230 @@ def _unresolved(story: Story, place: Place, queries: list[str], provider: str) -
         )
     file = str(story.path) if story.path is not None else "<story>"
     return Problem(file, place.line, f"places.{place.id}", message)
+
+
+# ---------------------------------------------------------------------------------------------
+# The geocode command: ask the online service for every place it is needed for, once
+
+# What became of a place, as given to the progress callable of geocode_story().
+FOUND = "found"  # asked online and found; now in the cache
+CACHED = "from the cache"  # already in the cache; not asked
+IN_GAZETTEER = "in the gazetteer"  # the offline gazetteer knows it; not asked
+NOT_FOUND = "not found"  # asked online; the service found nothing
+FAILED = "failed"  # asked online; the service failed (see the report)
+
+Progress = Callable[[int, int, str, str], None]  # (done, total, place id, status)
+
+
+@dataclass
+class GeocodeReport:
+    """What :func:`geocode_story` did, place by place; place ids are in story order."""
+
+    provider: str
+    cache_path: Path
+    total: int = 0  # the places without coordinates in the story
+    found: dict[str, CacheEntry] = dataclasses.field(default_factory=dict)
+    cached: dict[str, CacheEntry] = dataclasses.field(default_factory=dict)
+    gazetteer: list[str] = dataclasses.field(default_factory=list)
+    not_found: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    failed: dict[str, str] = dataclasses.field(default_factory=dict)  # place id → why
+    problems: list[Problem] = dataclasses.field(default_factory=list)  # not found or failed
+    stopped: str | None = None  # why the run stopped before the last place, if it did
+
+    @property
+    def done(self) -> int:
+        return (
+            len(self.found)
+            + len(self.cached)
+            + len(self.gazetteer)
+            + len(self.not_found)
+            + len(self.failed)
+        )
+
+    @property
+    def complete(self) -> bool:
+        """Every place without coordinates can now be resolved offline."""
+        return self.done == self.total and not self.not_found and not self.failed
+
+    def summary(self) -> str:
+        """One line: ``7 places without coordinates: 3 found, 2 from the cache, …``."""
+        counts = [
+            (len(self.found), FOUND),
+            (len(self.cached), CACHED),
+            (len(self.gazetteer), IN_GAZETTEER),
+            (len(self.not_found), NOT_FOUND),
+            (len(self.failed), FAILED),
+            (self.total - self.done, "not asked"),
+        ]
+        parts = [f"{n} {what}" for n, what in counts if n]
+        places = "place" if self.total == 1 else "places"
+        head = f"{self.total} {places} without coordinates"
+        return f"{head}: {', '.join(parts)}" if parts else head
+
+
+class GeocodingStopped(GeocodingError):
+    """:func:`geocode_story` stopped asking the service; ``report`` says what it had done.
+
+    What was found before is in the cache.
+    """
+
+    def __init__(self, message: str, report: GeocodeReport):
+        super().__init__(message)
+        self.report = report
+
+
+def geocode_story(
+    story: Story,
+    *,
+    online: OnlineGeocoder | Callable[[str], Location | None],
+    cache_path: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    retrieved: str | None = None,
+    refresh: bool = False,
+    gazetteer: Gazetteer | None = None,
+    give_up_after: int = 3,
+) -> GeocodeReport:
+    """Look up online the places of ``story`` that need it, and keep the results in the cache.
+
+    A place needs it when it has no ``lat``/``lon``, the offline gazetteer does not know it
+    (builds look there before the cache, so an online result for it would never be used), and
+    no query of it is in the cache yet; with ``refresh`` the cached ones are asked again (a
+    cached result is kept when the service now finds nothing or fails). Each query of a place
+    (its query or name, then its aliases) is asked in turn until one is found.
+
+    ``online`` is usually an :class:`OnlineGeocoder`, which spaces, retries and times the
+    requests. ``cache_path`` defaults to ``geocache.json`` beside the story. Each result is
+    written to the cache as it arrives, with its query, the provider and ``retrieved`` (an ISO
+    date), each time atomically, so an interrupted run keeps what it found.
+    ``progress(done, total, place_id, status)`` is called once per place without coordinates,
+    with one of :data:`FOUND`, :data:`CACHED`, :data:`IN_GAZETTEER`, :data:`NOT_FOUND` or
+    :data:`FAILED`.
+
+    A failure of one place (a server error or timeout after the retries, an answer that is
+    not a geocoding result) is reported and the run goes on, until ``give_up_after`` places
+    in a row have failed. A failure that no later request would escape (the service refuses
+    the client, keeps answering 429, or cannot be reached) stops the run: that, and too many
+    failures in a row, raise :class:`GeocodingStopped` carrying the report so far.
+    """
+    if cache_path is None and story.path is not None:
+        cache_path = Path(story.path).parent / CACHE_NAME
+    if cache_path is None:
+        raise GeocodingError(
+            "nowhere to keep the geocoding results: pass cache_path, or a story read from a file"
+        )
+    cache = GeoCache.load(cache_path)
+    gaz = gazetteer if gazetteer is not None else Gazetteer.load()
+    provider = getattr(online, "provider", None) or "online"
+    label = GEOCODERS.get(provider, provider)
+    file = str(story.path) if story.path is not None else "<story>"
+    pending = [place for place in story.places.values() if not place.located]
+    report = GeocodeReport(provider=provider, cache_path=cache.path, total=len(pending))
+    fresh: dict[str, CacheEntry] = {}  # found during this run, by normalized query
+    missed: set[str] = set()  # asked during this run and not found
+    failures_in_a_row = 0
+
+    for done, place in enumerate(pending, start=1):
+        queries = _queries(place)
+        keys = [normalize(q) for q in queries]
+        status = FOUND
+        if any(gaz.lookup(q) for q in queries):
+            report.gazetteer.append(place.id)
+            status = IN_GAZETTEER
+        elif hit := next((fresh[k] for k in keys if k in fresh), None):
+            report.found[place.id] = hit
+        elif not refresh and (cached := _from_cache(cache, queries)) is not None:
+            report.cached[place.id] = cached
+            status = CACHED
+        else:
+            try:
+                entry = _ask_online(
+                    online,
+                    [q for q in queries if normalize(q) not in missed],
+                    provider,
+                    retrieved,
+                    missed,
+                )
+            except GeocodingError as exc:
+                fatal = getattr(exc, "fatal", False)
+                failures_in_a_row += 1
+                report.failed[place.id] = str(exc)
+                report.problems.append(Problem(file, place.line, f"places.{place.id}", str(exc)))
+                if progress is not None:
+                    progress(done, report.total, place.id, FAILED)
+                if fatal:
+                    report.stopped = str(exc)
+                elif failures_in_a_row >= give_up_after:
+                    report.stopped = (
+                        f"the {label} geocoder failed for {failures_in_a_row} places in a row; "
+                        "stopped asking it; run again later (what was found is kept)"
+                    )
+                if report.stopped:
+                    raise GeocodingStopped(report.stopped, report) from exc
+                continue
+            failures_in_a_row = 0
+            if entry is not None:
+                cache.put(entry)
+                cache.save()
+                fresh[normalize(entry.query)] = entry
+                report.found[place.id] = entry
+            else:
+                report.not_found[place.id] = tuple(queries)
+                status = NOT_FOUND
+                kept = " (the cached result is kept)" if _from_cache(cache, queries) else ""
+                message = (
+                    f"the {label} geocoder found nothing for {place.name!r} "
+                    f"({_quoted(queries)}){kept}; add lat: and lon: to the place, or give it "
+                    "a query: that the geocoder can find"
+                )
+                report.problems.append(Problem(file, place.line, f"places.{place.id}", message))
+        if progress is not None:
+            progress(done, report.total, place.id, status)
+    return report
+
+
+class TextProgress:
+    """A progress bar for :func:`geocode_story`, drawn on a terminal or written as lines::
+
+        geocode [########------------] 3/7 moscow: found
+
+    On a terminal the bar is redrawn in place; elsewhere (a log, a pipe) each place gets a
+    line. :meth:`close` ends a bar left unfinished (when a run stops early).
+    """
+
+    def __init__(self, stream: TextIO | None = None, *, width: int = 20, label: str = "geocode"):
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.label = label
+        try:
+            self.tty = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.tty = False
+        self._open = 0  # the length of the line drawn on the terminal and not yet ended
+
+    def __call__(self, done: int, total: int, place_id: str, status: str) -> None:
+        filled = self.width if total <= 0 else min(self.width, self.width * done // total)
+        bar = "#" * filled + "-" * (self.width - filled)
+        line = f"{self.label} [{bar}] {done}/{total} {place_id}: {status}"
+        if not self.tty:
+            self.stream.write(line + "\n")
+        else:
+            columns = shutil.get_terminal_size().columns
+            if len(line) >= columns > 1:
+                line = line[: columns - 2] + "…"
+            self.stream.write("\r" + line.ljust(self._open))
+            self._open = len(line)
+            if done >= total:
+                self.close()
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = 0
+
+
+def text_progress(stream: TextIO | None = None, *, width: int = 20) -> TextProgress:
+    """A progress callable for :func:`geocode_story` that draws on ``stream`` (standard error
+    by default): a bar redrawn in place on a terminal, a line per place elsewhere."""
+    return TextProgress(stream, width=width)

@@ -57,8 +57,13 @@ _ISO_DURATION = re.compile(
 )
 
 
-def load(path: str | Path) -> Story:
-    """Read and validate the story file at ``path``."""
+def load(path: str | Path, *, allow_outside: bool = False) -> Story:
+    """Read and validate the story file at ``path``.
+
+    Route and media files must lie in the story's folder (or below it) unless
+    ``allow_outside`` is true: a story received from someone else cannot make a build read
+    ``../../etc/passwd`` into a page.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -83,13 +88,20 @@ def load(path: str | Path) -> Story:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise StoryError.at(path, line, "", "is not UTF-8 text; save the file as UTF-8") from None
-    return loads(text, file=str(path), base_dir=path.parent)
+    return loads(text, file=str(path), base_dir=path.parent, allow_outside=allow_outside)
 
 
-def loads(text: str, *, file: str = "<story>", base_dir: str | Path | None = None) -> Story:
+def loads(
+    text: str,
+    *,
+    file: str = "<story>",
+    base_dir: str | Path | None = None,
+    allow_outside: bool = False,
+) -> Story:
     """Validate a story given as YAML text. Relative files are looked up in ``base_dir``."""
     raw, lines = _parse_yaml(text, file)
-    checker = _Checker(file, lines, Path(base_dir) if base_dir is not None else Path.cwd())
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    checker = _Checker(file, lines, base, allow_outside=allow_outside)
     story = checker.story(raw)
     if checker.problems:
         raise StoryError(sorted(checker.problems, key=lambda p: p.line or 0))
@@ -243,10 +255,13 @@ def slugify(text: str) -> str:
 class _Checker:
     """Turns parsed YAML into model values, recording every problem it meets."""
 
-    def __init__(self, file: str, lines: dict[Path_, int], base_dir: Path):
+    def __init__(
+        self, file: str, lines: dict[Path_, int], base_dir: Path, *, allow_outside: bool = False
+    ):
         self.file = file
         self.lines = lines
         self.base_dir = base_dir
+        self.allow_outside = allow_outside
         self.problems: list[Problem] = []
 
     # helpers
@@ -596,6 +611,14 @@ class _Checker:
 
     def local_file(self, value: str, path: Path_, what: str) -> Path | None:
         target = (self.base_dir / value).resolve()
+        folder = self.base_dir.resolve()
+        if not self.allow_outside and not target.is_relative_to(folder):
+            self.problem(
+                path,
+                f"{what} '{value}' is outside the story's folder ({folder}); move it into the "
+                "folder, or pass --allow-outside if you trust this story",
+            )
+            return None
         if not target.is_file():
             where = "does not exist" if not target.exists() else "is not a file"
             self.problem(

@@ -50,6 +50,7 @@ class Watcher:
     out: Path
     options: dict[str, Any] = field(default_factory=dict)
     on_outcome: Callable[[Outcome], None] | None = None
+    allow_outside: bool = False
     _watched: tuple[Path, ...] = ()
     _stamps: dict[Path, tuple[int, int] | None] = field(default_factory=dict)
     last: Outcome | None = None
@@ -61,7 +62,7 @@ class Watcher:
         # Stamps from before reading: a save during the build triggers another build.
         before = {path: _stamp(path) for path in (self.story, *self._watched)}
         try:
-            journey = load(self.story)
+            journey = load(self.story, allow_outside=self.allow_outside)
             journey.save(self.out, **self.options)
         except StoryError as exc:
             outcome = Outcome(False, "\n".join(str(p) for p in exc.problems), 0.0)

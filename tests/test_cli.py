@@ -203,3 +203,46 @@ def test_import_storymapjs_writes_a_story_that_builds(tmp_path: Path) -> None:
     bad.write_text('{"storymap": {"slides": [}', encoding="utf-8")
     broken = run("import", "storymapjs", str(bad), cwd=tmp_path)
     assert broken.returncode == 2 and broken.stderr.startswith(f"{bad}:1:")
+
+
+def test_geocode_command_against_a_local_nominatim(tmp_path: Path) -> None:
+    """The command a user runs, against a server on 127.0.0.1 answering like Nominatim."""
+    from nominatim_server import NominatimServer
+
+    (tmp_path / "story.yaml").write_text(
+        "title: Legends\n"
+        "places:\n"
+        "  home: {name: Home, lat: 51.5, lon: -0.1}\n"
+        "  isle: {name: Avalon}\n"
+        "  city: {name: Lost city, query: El Dorado}\n"
+        "journey:\n"
+        "  - {at: home, title: Start}\n"
+        "  - {at: isle, by: ferry, title: The isle}\n"
+        "  - {at: city, by: flight, title: The city}\n",
+        encoding="utf-8",
+    )
+    assert run("validate", "story.yaml", cwd=tmp_path).returncode == 2  # not known offline
+    with NominatimServer() as server:
+        result = run(
+            "geocode",
+            "story.yaml",
+            "--geocoder",
+            "nominatim",
+            "--user-agent",
+            "storymap-tests",
+            "--geocoder-url",
+            f"http://{server.domain}",
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "2 found" in result.stderr
+        assert sorted(server.queries) == ["Avalon", "El Dorado"]
+        assert {r.user_agent for r in server.requests} == {"storymap-tests"}
+        cache = json.loads((tmp_path / "geocache.json").read_text(encoding="utf-8"))
+        entry = next(e for e in cache["entries"].values() if e["query"] == "El Dorado")
+        assert (entry["lat"], entry["lon"], entry["provider"]) == (5.0, -61.0, "nominatim")
+        assert entry["retrieved"]
+        # Later builds read the cache and ask nothing.
+        before = len(server.requests)
+        assert run("build", "story.yaml", "-o", "page.html", cwd=tmp_path).returncode == 0
+        assert len(server.requests) == before

@@ -8,13 +8,10 @@ import os
 import socket
 import subprocess
 import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from nominatim_server import PROXY_VARIABLES, NominatimServer, status
 
 from storymap.errors import GeocodingError, StoryError
 from storymap.geocode import (
@@ -331,71 +328,18 @@ def test_a_corrupt_cache_is_a_story_error_naming_the_file(tmp_path, text, where,
 # --- the online geocoder, against a real server on loopback ------------------------------------
 
 
-KNOWN = {
-    "atlantis": {"lat": "36.4000", "lon": "25.4000", "display_name": "Atlantis, Aegean Sea"},
-    "el dorado": {"lat": "5.0000", "lon": "-61.0000", "display_name": "El Dorado, Guyana"},
-}
-
-
-class FakeNominatim(BaseHTTPRequestHandler):
-    """Answers /search as Nominatim does (format=json): a list of places, maybe empty."""
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        url = urlsplit(self.path)
-        params = {k: v[0] for k, v in parse_qs(url.query).items()}
-        self.server.requests.append(
-            {
-                "at": time.monotonic(),
-                "path": url.path,
-                "params": params,
-                "user_agent": self.headers.get("User-Agent"),
-            }
-        )
-        query = params.get("q", "")
-        if query == "server error":
-            self.send_error(500)
-            return
-        if query == "forbidden":
-            self.send_error(403)
-            return
-        place = KNOWN.get(query.casefold())
-        body = json.dumps([dict(place, place_id=1)] if place else []).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture
 def nominatim(monkeypatch):
-    for name in (
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-    ):
+    for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNominatim)
-    server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with NominatimServer() as server:
+        yield server
 
 
 def local_geocoder(server, **kwargs):
-    host, port = server.server_address
     kwargs.setdefault("min_delay_seconds", 0.2)
     return online_geocoder(
-        "nominatim", USER_AGENT, domain=f"{host}:{port}", scheme="http", timeout=5, **kwargs
+        "nominatim", USER_AGENT, domain=server.domain, scheme="http", timeout=5, **kwargs
     )
 
 
@@ -413,11 +357,11 @@ def test_online_results_are_cached_and_not_asked_again(tmp_path, nominatim):
     assert atlantis.source == "OpenStreetMap Nominatim: Atlantis, Aegean Sea"
     assert located.places["eldorado"].lat == 5.0
 
-    assert [r["params"]["q"] for r in nominatim.requests] == ["Atlantis", "El Dorado"]
+    assert nominatim.queries == ["Atlantis", "El Dorado"]
     for request in nominatim.requests:
-        assert request["path"] == "/search"
-        assert request["user_agent"] == USER_AGENT
-        assert request["params"]["format"] == "json"
+        assert request.path == "/search"
+        assert request.user_agent == USER_AGENT
+        assert request.params["format"] == "json"
 
     cache = json.loads((tmp_path / "geocache.json").read_text(encoding="utf-8"))
     assert cache["entries"]["el dorado"] == {
@@ -440,7 +384,7 @@ def test_requests_are_spaced_by_the_rate_limit(tmp_path, nominatim):
     assert geocoder("Atlantis").address == "Atlantis, Aegean Sea"
     assert geocoder("El Dorado").address == "El Dorado, Guyana"
     assert geocoder("Nowhere at all") is None
-    times = [r["at"] for r in nominatim.requests]
+    times = [r.at for r in nominatim.requests]
     assert len(times) == 3
     # The first request may take a little longer to arrive (connection set-up), hence the slack.
     assert all(later - earlier >= 0.15 for earlier, later in itertools.pairwise(times))
@@ -457,27 +401,28 @@ def test_online_miss_says_the_service_found_nothing(tmp_path, nominatim):
         "geocoder found nothing; add lat: and lon: to the place, or give it a query: that the "
         "geocoder can find"
     )
-    assert [r["params"]["q"] for r in nominatim.requests] == ["Nowhere", "Utopia"]
+    assert nominatim.queries == ["Nowhere", "Utopia"]
     assert not (tmp_path / "geocache.json").exists()
 
 
 @pytest.mark.parametrize(
-    ("query", "what"),
+    ("reply", "what"),
     [
-        ("server error", "OpenStreetMap Nominatim geocoder failed"),
-        ("forbidden", "OpenStreetMap Nominatim geocoder refused the request"),
+        (status(500), "OpenStreetMap Nominatim geocoder failed \\(HTTP 500\\)"),
+        (status(403), "OpenStreetMap Nominatim geocoder refused the request \\(HTTP 403\\)"),
     ],
 )
-def test_service_failures_are_geocoding_errors(tmp_path, nominatim, query, what):
+def test_service_failures_are_geocoding_errors(tmp_path, nominatim, reply, what):
     story = story_of(
         Place("atlantis", "Atlantis"),
-        Place("broken", "Broken", query=query),
+        Place("broken", "Broken", query="Broken query"),
         path=tmp_path / "story.yaml",
     )
+    nominatim.script("Broken query", then=reply)
     geocoder = local_geocoder(nominatim, min_delay_seconds=0.0, max_retries=0)
     with pytest.raises(GeocodingError, match=what) as info:
         locate(story, online=geocoder)
-    assert repr(query) in str(info.value)
+    assert "'Broken query'" in str(info.value)
     # What was found before the failure is kept.
     saved = json.loads((tmp_path / "geocache.json").read_text(encoding="utf-8"))
     assert list(saved["entries"]) == ["atlantis"]

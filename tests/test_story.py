@@ -249,3 +249,29 @@ def test_alias_bomb_is_bounded(tmp_path: Path) -> None:
 )
 def test_parse_duration(text: str, hours: float | None) -> None:
     assert parse_duration(text) == hours
+
+
+def test_files_outside_the_story_folder_are_refused_unless_allowed(tmp_path: Path) -> None:
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (tmp_path / "secret.gpx").write_text("<gpx/>", encoding="utf-8")
+    (tmp_path / "photo.png").write_bytes(
+        (Path(__file__).parent / "fixtures" / "mini" / "media" / "dot.png").read_bytes()
+    )
+    text = VALID.replace("    via: [[42.9, 131.5]]", "    route: ../secret.gpx").replace(
+        "    title: Arriving",
+        "    title: Arriving\n    media:\n      - {src: ../photo.png, alt: x}",
+    )
+    story = folder / "story.yaml"
+    story.write_text(text, encoding="utf-8")
+    with pytest.raises(StoryError) as info:
+        load(story)
+    messages = [p.message for p in info.value.problems]
+    assert messages == [
+        f"route file '../secret.gpx' is outside the story's folder ({folder}); move it into "
+        "the folder, or pass --allow-outside if you trust this story",
+        f"media file '../photo.png' is outside the story's folder ({folder}); move it into "
+        "the folder, or pass --allow-outside if you trust this story",
+    ]
+    loaded = load(story, allow_outside=True)
+    assert loaded.chapters[1].route == (tmp_path / "secret.gpx").resolve()
