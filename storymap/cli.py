@@ -165,6 +165,28 @@ def parser() -> argparse.ArgumentParser:
         "default: the service's public one",
     )
 
+    draft = commands.add_parser(
+        "draft",
+        help="draft a story from an article: the places it names, in the order it tells them",
+        description="Find the places an article names (in storymap's offline gazetteer, and "
+        "with --geonames in GeoNames cities), in the order the text tells them, and write a "
+        "draft story: a chapter per place with the sentences that mention it, modes guessed "
+        "from words like bus, train or flight. What it could not decide is a TODO in the "
+        "file's header, and storymap validate reports the fields still missing.",
+    )
+    draft.add_argument("article", help="the article, as plain UTF-8 text")
+    draft.add_argument(
+        "-o", "--output", metavar="OUT", help="the .yaml story to write (default: standard output)"
+    )
+    draft.add_argument(
+        "--geonames",
+        action="store_true",
+        help="also match GeoNames cities of 15,000 people or more (pip install 'storymap[draft]')",
+    )
+    draft.add_argument(
+        "--force", action="store_true", help="replace OUT if it exists (default: refuse)"
+    )
+
     importer = commands.add_parser(
         "import",
         help="convert a story from another tool into a storymap story",
@@ -368,7 +390,31 @@ def _geocode(args: argparse.Namespace) -> int:
     return EXIT_OK if report.complete else EXIT_FAILED
 
 
+def _draft(args: argparse.Namespace) -> int:
+    from storymap.draft import draft, to_yaml
+
+    source = Path(args.article)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _UsageError(f"{source}: no such file") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise _UsageError(f"{source}: cannot be read as UTF-8 text ({exc})") from None
+    made = draft(text, source_name=source.name, extra=args.geonames)
+    yaml_text = to_yaml(made)
+    summary = f"{len(made.found)} places, {len(made.todos)} TODOs"
+    if args.output:
+        _write_new(Path(args.output), yaml_text, args.force)
+        print(f"wrote {args.output}: {summary} (listed at the top of the file)")
+    else:
+        sys.stdout.write(yaml_text)
+        print(f"storymap draft: {summary}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "draft":
+        return _draft(args)
     if args.command == "geocode":
         return _geocode(args)
     if args.command == "import":

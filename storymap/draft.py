@@ -550,8 +550,7 @@ def _geonames_gazetteer() -> Gazetteer:
 
 
 def _country_keys(gazetteer: Gazetteer) -> dict[str, set[str]]:
-    keys = getattr(gazetteer, "_country_keys", None) or {}
-    return {k: set(v) for k, v in keys.items()}
+    return gazetteer.country_keys()
 
 
 def _dateline(text: str, body_start: int, mention: _Mention) -> bool:

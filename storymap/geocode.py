@@ -189,6 +189,10 @@ class Gazetteer:
             return _packaged_gazetteer()
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
+    def country_keys(self) -> dict[str, set[str]]:
+        """Every matching key of a country's name, other names or code → its ISO codes."""
+        return {key: set(codes) for key, codes in self._country_keys.items()}
+
     def country_name(self, code: str) -> str:
         return self._country_names.get(code, code)
 
