@@ -45,6 +45,8 @@ ARC_MIN_POINTS = 16
 ARC_MAX_POINTS = 512
 
 #: Lines with more points than this are simplified for drawing.
+MAX_ROUTE_BYTES = 200_000_000  # a route file larger than this is refused
+MAX_ROUTE_POINTS = 5_000_000  # and one with more points
 SIMPLIFY_ABOVE = 2000
 #: Degrees; about 1.1 m, two pixels at zoom 18, so the simplification cannot be seen.
 SIMPLIFY_TOLERANCE = 1e-5
@@ -401,6 +403,12 @@ def _read_route(path: Path, shown: str) -> list[LonLat]:
             "convert it to a GeoJSON LineString or a GPX track"
         )
     try:
+        size = path.stat().st_size
+        if size > MAX_ROUTE_BYTES:
+            raise _Bad(
+                f"{name} is {size / 1e6:,.0f} MB; a route file may be at most "
+                f"{MAX_ROUTE_BYTES / 1e6:,.0f} MB: thin the track with a GPS tool first"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise _Bad(f"{name} does not exist; give a path relative to the story file") from None
@@ -415,6 +423,11 @@ def _read_route(path: Path, shown: str) -> list[LonLat]:
     coords = _geojson_points(text, name) if kind == "geojson" else _gpx_points(text, name)
     if not coords:
         raise _Bad(f"{name} has no points; {_ROUTE_HINT}")
+    if len(coords) > MAX_ROUTE_POINTS:
+        raise _Bad(
+            f"{name} has {len(coords):,} points; a route may have at most "
+            f"{MAX_ROUTE_POINTS:,}: thin the track with a GPS tool first"
+        )
     # Parts split at the antimeridian meet twice, at +180 and at -180: one point once unwrapped.
     coords = _unwrap(coords, coords[0][0])
     distinct = [p for k, p in enumerate(coords) if k == 0 or p != coords[k - 1]]

@@ -24,6 +24,9 @@ from storymap.tiles import check_name
 MAX_STORY_BYTES = 5_000_000  # a story file larger than this is refused
 MAX_YAML_NODES = 200_000  # bounds alias expansion ("billion laughs")
 MAX_YAML_DEPTH = 24  # bounds nesting, and aliases that contain themselves
+MAX_CHAPTERS = 5_000
+MAX_PLACES = 10_000
+MAX_MEDIA_BYTES = 25_000_000  # one local image
 
 Path_ = tuple[Any, ...]  # a field path: ("journey", 2, "by")
 
@@ -411,6 +414,11 @@ class _Checker:
                 places[pid] = place
         if not data:
             self.problem(("places",), "is empty; add at least one place")
+        if len(data) > MAX_PLACES:
+            self.problem(
+                ("places",),
+                f"has {len(data):,} places; a story may have at most {MAX_PLACES:,}",
+            )
         return places
 
     def place(self, pid: str, raw: Any, path: Path_) -> Place | None:
@@ -473,6 +481,13 @@ class _Checker:
             self.problem(
                 ("journey",),
                 f"expected a list of chapters ('- at: place-id' lines), got {_kind(raw)}",
+            )
+            return ()
+        if len(raw) > MAX_CHAPTERS:
+            self.problem(
+                ("journey",),
+                f"has {len(raw):,} chapters; a story may have at most {MAX_CHAPTERS:,}: "
+                "split it into several stories",
             )
             return ()
         chapters: list[Chapter] = []
@@ -660,6 +675,13 @@ class _Checker:
 
     def image(self, found: Path, src: str, path: Path_) -> None:
         """A local media file must be an image a browser shows; raster ones must open."""
+        if found.stat().st_size > MAX_MEDIA_BYTES:
+            self.problem(
+                path,
+                f"media file '{src}' is {found.stat().st_size / 1e6:,.0f} MB; an image may be "
+                f"at most {MAX_MEDIA_BYTES / 1e6:,.0f} MB: export a smaller one",
+            )
+            return
         if found.suffix.lower() not in IMAGE_SUFFIXES:
             self.problem(
                 path,
