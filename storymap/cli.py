@@ -306,20 +306,22 @@ def _watch(args: argparse.Namespace) -> int:
         report,
         allow_outside=args.allow_outside,
     )
-    watcher.build()
     try:
         server = Server(watcher, port=args.port)
     except OSError as exc:
         raise _UsageError(
             f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror}); choose another --port"
         ) from None
-    print(
-        f"storymap watch: {server.url} (watching {len(watcher.last.watched)} files; Ctrl-C stops)",
-        flush=True,
-    )
     try:
+        watcher.build()
+        print(
+            f"storymap watch: {server.url} (watching {len(watcher.last.watched)} files; "
+            "Ctrl-C stops)",
+            flush=True,
+        )
         server.run()
     except KeyboardInterrupt:
+        server.stop()
         print("storymap watch: stopped", file=sys.stderr)
     return EXIT_OK
 
