@@ -326,13 +326,20 @@ def _watch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_new(path: Path, text: str, force: bool) -> None:
-    """Write a file the user named, refusing to replace one unless told to."""
+def _emit_story(args: argparse.Namespace, text: str, summary: str) -> int:
+    """Write a new story to ``-o`` (never replacing one unless ``--force``), or to stdout."""
+    if not args.output:
+        sys.stdout.write(text)
+        print(f"storymap {args.command}: {summary}", file=sys.stderr)
+        return EXIT_OK
     from storymap.build import write_atomic
 
-    if path.exists() and not force:
+    path = Path(args.output)
+    if path.exists() and not args.force:
         raise _UsageError(f"{path} exists; choose another -o, or add --force to replace it")
     write_atomic(path, text)
+    print(f"wrote {path}: {summary} (listed at the top of the file)")
+    return EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -346,13 +353,7 @@ def _import(args: argparse.Namespace) -> int:
         f"{len(story.get('journey', []))} chapters, {len(story.get('places', {}))} places; "
         f"{len(conversion.notes)} notes on what has no counterpart"
     )
-    if args.output:
-        _write_new(Path(args.output), text, args.force)
-        print(f"wrote {args.output}: {summary} (listed at the top of the file)")
-    else:
-        sys.stdout.write(text)
-        print(f"storymap import: {summary}", file=sys.stderr)
-    return EXIT_OK
+    return _emit_story(args, text, summary)
 
 
 def _geocode(args: argparse.Namespace) -> int:
@@ -403,15 +404,7 @@ def _draft(args: argparse.Namespace) -> int:
     except (UnicodeDecodeError, OSError) as exc:
         raise _UsageError(f"{source}: cannot be read as UTF-8 text ({exc})") from None
     made = draft(text, source_name=source.name, extra=args.geonames)
-    yaml_text = to_yaml(made)
-    summary = f"{len(made.found)} places, {len(made.todos)} TODOs"
-    if args.output:
-        _write_new(Path(args.output), yaml_text, args.force)
-        print(f"wrote {args.output}: {summary} (listed at the top of the file)")
-    else:
-        sys.stdout.write(yaml_text)
-        print(f"storymap draft: {summary}", file=sys.stderr)
-    return EXIT_OK
+    return _emit_story(args, to_yaml(made), f"{len(made.found)} places, {len(made.todos)} TODOs")
 
 
 def _run(args: argparse.Namespace) -> int:
