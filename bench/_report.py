@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import platform
 from pathlib import Path
 
 NEW_FILE = (
@@ -43,3 +46,24 @@ def write_section(path: Path, section: str, heading: str) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else NEW_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(replace_section(text, section, heading), encoding="utf-8")
+
+
+def machine() -> dict[str, str]:
+    """What every benchmark section says of the machine it ran on."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 0
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": str(usable),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "platform": platform.platform(terse=True),
+        "load": load_average(),
+    }
+
+
+def load_average() -> str:
+    if not hasattr(os, "getloadavg"):
+        return "?"
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -19,10 +19,8 @@ rest of the file is kept as it is. Standard library only.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gzip
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -32,14 +30,15 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _report  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = Path("data/story.yaml")
 FALLBACK = Path("tests/fixtures/mini/story.yaml")
 HEADING = "## Build time and size (flagship)"
 TARGET = 1.1
-NEW_FILE = (
-    "# Benchmarks\n\nMeasurements of storymap, one section per benchmark; scripts in `bench/`.\n"
-)
 
 
 @dataclass
@@ -106,21 +105,11 @@ def choose_story(explicit: str | None) -> tuple[Path, str]:
 
 
 def machine() -> dict[str, str]:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 0
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": str(usable),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        **_report.machine(),
         "folium": metadata.version("folium"),
         "branca": metadata.version("branca"),
         "storymap": metadata.version("storymap"),
-        "platform": platform.platform(terse=True),
-        "load": ", ".join(f"{x:.2f}" for x in os.getloadavg())
-        if hasattr(os, "getloadavg")
-        else "?",
     }
 
 
@@ -213,36 +202,6 @@ def report(
     return "\n".join(lines)
 
 
-def replace_section(text: str, section: str) -> str:
-    """``text`` with the section under HEADING replaced by ``section``, or with it added."""
-    lines = text.splitlines(keepends=True)
-    start = end = None
-    fenced = False
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced:
-            continue
-        if start is None and line.rstrip() == HEADING:
-            start = i
-        elif start is not None and line.startswith("## "):
-            end = i
-            break
-    if start is None:
-        head = text.rstrip("\n")
-        return (head + "\n\n" if head else "") + section
-    if end is None:
-        end = len(lines)
-    tail = "".join(lines[end:])
-    return "".join(lines[:start]) + section + ("\n" + tail if tail else "")
-
-
-def write(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else NEW_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(replace_section(text, section), encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--story", help=f"the story (default: {FLAGSHIP}, else {FALLBACK})")
@@ -285,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         section = report(commands, note, args.runs, args.warmup, info)
     print(section)
     if args.write:
-        write(Path(args.write), section)
+        _report.write_section(Path(args.write), section, HEADING)
         print(f"wrote {args.write}", file=sys.stderr)
     return 0
 

@@ -37,9 +37,6 @@ Standard library and Playwright for Python only.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -54,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import _report  # noqa: E402
 import chromium  # noqa: E402
 from _report import write_section  # noqa: E402
 
@@ -229,28 +227,12 @@ def build(story: Path, out: Path, tiles: str | None) -> None:
 
 
 def machine(browser_version: str) -> dict[str, str]:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 0
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": str(usable),
+        **_report.machine(),
         "chromium": browser_version,
         "playwright": metadata.version("playwright"),
         "storymap": metadata.version("storymap"),
-        "platform": platform.platform(terse=True),
-        "load": load_average(),
     }
-
-
-def load_average() -> str:
-    if not hasattr(os, "getloadavg"):
-        return "?"
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-# --- measuring --------------------------------------------------------------------------
 
 
 def new_context(browser: Browser):
@@ -570,7 +552,7 @@ def report(
         f"Machine: {info['nproc']} CPUs, Chromium {info['chromium']} (headless, software "
         f"rendering), Playwright {info['playwright']}, storymap {info['storymap']}, "
         f"{info['platform']}; load average {info['load']} before the run and "
-        f"{load_average()} after it. Run on {info['date']}.",
+        f"{_report.load_average()} after it. Run on {info['date']}.",
         "",
         "Reproduce with `python bench/bench_page.py"
         + (" --with-none" if with_none else "")
