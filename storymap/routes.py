@@ -24,9 +24,10 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storymap.errors import Problem, StoryError
 from storymap.model import MODES, Chapter, Leg, Place, Story
@@ -45,6 +46,7 @@ ARC_MIN_POINTS = 16
 ARC_MAX_POINTS = 512
 
 #: Lines with more points than this are simplified for drawing.
+_NUMPY_ABOVE = 2_000  # points: longer lines are handled with numpy
 MAX_ROUTE_BYTES = 200_000_000  # a route file larger than this is refused
 MAX_ROUTE_POINTS = 5_000_000  # and one with more points
 SIMPLIFY_ABOVE = 2000
@@ -381,7 +383,17 @@ def _nearest_lon(lon: float, ref: float) -> float:
 
 
 def _unwrap(coords: Sequence[LonLat], ref: float) -> list[LonLat]:
-    """``coords`` with each longitude within 180° of the one before; the first, of ``ref``."""
+    """``coords`` with each longitude within 180° of the one before; the first, of ``ref``.
+
+    A long line (a GPS track) is unwrapped with numpy and comes back as an (n, 2) array.
+    """
+    if len(coords) > _NUMPY_ABOVE:
+        import numpy as np
+
+        xy = np.array(coords, dtype=float)
+        steps = np.diff(np.concatenate(([ref], xy[:, 0])))
+        xy[:, 0] += 360 * np.cumsum(np.round(-steps / 360))  # the same shifts, one by one
+        return xy
     out: list[LonLat] = []
     for x, y in coords:
         x = _nearest_lon(x, ref)
@@ -421,7 +433,7 @@ def _read_route(path: Path, shown: str) -> list[LonLat]:
     except UnicodeDecodeError:
         raise _Bad(f"{name} is not UTF-8 text; {_ROUTE_HINT}") from None
     coords = _geojson_points(text, name) if kind == "geojson" else _gpx_points(text, name)
-    if not coords:
+    if len(coords) == 0:
         raise _Bad(f"{name} has no points; {_ROUTE_HINT}")
     if len(coords) > MAX_ROUTE_POINTS:
         raise _Bad(
@@ -430,7 +442,14 @@ def _read_route(path: Path, shown: str) -> list[LonLat]:
         )
     # Parts split at the antimeridian meet twice, at +180 and at -180: one point once unwrapped.
     coords = _unwrap(coords, coords[0][0])
-    distinct = [p for k, p in enumerate(coords) if k == 0 or p != coords[k - 1]]
+    if len(coords) > _NUMPY_ABOVE:
+        import numpy as np
+
+        keep = np.ones(len(coords), dtype=bool)
+        keep[1:] = np.any(coords[1:] != coords[:-1], axis=1)
+        distinct = coords[keep]
+    else:
+        distinct = [p for k, p in enumerate(coords) if k == 0 or p != coords[k - 1]]
     if len(distinct) < 2:
         raise _Bad(f"{name} has only one distinct point; a route needs at least two")
     return distinct
@@ -495,23 +514,83 @@ def _positions(coordinates: object, name: str, where: str) -> list[LonLat]:
     return points
 
 
+_GPX_POINT = re.compile(r"<(?:[\w.-]+:)?(trkpt|rtept|wpt)\b([^>]*)>")
+_GPX_COORD = re.compile(r"""\b(lat|lon)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_GPX_END = re.compile(r"</(?:[\w.-]+:)?gpx\s*>\s*$")
+_GPX_CHECK_BELOW = 2_000_000  # characters: smaller files are fully checked as XML
+
+
 def _gpx_points(text: str, name: str) -> list[LonLat]:
-    import gpxpy
-    import gpxpy.gpx
+    """The track points of a GPX file (all its tracks and segments, in order), else its route
+    points.
+
+    Only ``lat`` and ``lon`` are read, with regular expressions over the text: gpxpy, which
+    turns every field of every point into objects, takes about 18 s for a 500,000-point
+    track. Files under two million characters are first checked as XML in full; larger
+    ones must at least end with ``</gpx>``, so a truncated file is refused.
+    """
+    if len(text) < _GPX_CHECK_BELOW:
+        from xml.etree import ElementTree
+
+        try:
+            root = ElementTree.fromstring(text)
+        except ElementTree.ParseError as e:
+            raise _Bad(f"{name} is not valid GPX ({e}); {_ROUTE_HINT}") from None
+        if root.tag.rsplit("}", 1)[-1] != "gpx":
+            raise _Bad(f"{name} is not GPX (its root is <{root.tag}>); {_ROUTE_HINT}")
+    elif not _GPX_END.search(text):
+        raise _Bad(f"{name} does not end with </gpx>: is it cut short? {_ROUTE_HINT}")
+    found: dict[str, list[str]] = {"trkpt": [], "rtept": [], "wpt": []}
+    for match in _GPX_POINT.finditer(text):
+        found[match.group(1)].append(match.group(2))
+    fast = _gpx_fast(text, found)
+    if fast is not None:
+        return fast
+    raw = found["trkpt"] or found["rtept"]
+    if not raw:
+        held = " (it holds only waypoints, <wpt>)" if found["wpt"] else ""
+        raise _Bad(f"{name} has no track or route points{held}; give a <trk> or a <rte>")
+    points = []
+    for k, attributes in enumerate(raw):
+        coords = {key: a or b for key, a, b in _GPX_COORD.findall(attributes)}
+        lat, lon = coords.get("lat"), coords.get("lon")
+        try:
+            x, y = float(lon), float(lat)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise _Bad(
+                f"{name} has a point without a usable lat and lon at point {k} "
+                f"(lat={lat!r}, lon={lon!r}); give lat and lon attributes in degrees"
+            ) from None
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise _Bad(f"{name} has a position that is not a number at point {k}")
+        points.append(_in_range(x, y, name, f"point {k}", "lat and lon attributes"))
+    return points
+
+
+_GPX_SIMPLE = re.compile(
+    r"""<(?:[\w.-]+:)?(?:trkpt|rtept)\s+lat\s*=\s*["']([^"']*)["']\s+lon\s*=\s*["']([^"']*)["']"""
+)
+
+
+def _gpx_fast(text: str, found: dict[str, list[str]]) -> Any:
+    """For a long track whose every point is written ``<trkpt lat="…" lon="…"``, as GPS tools
+    write them: the points as an (n, 2) array of (lon, lat), read in one pass; else None."""
+    wanted = len(found["trkpt"]) or len(found["rtept"])
+    if wanted <= _NUMPY_ABOVE or found["trkpt"] and found["rtept"]:
+        return None
+    pairs = _GPX_SIMPLE.findall(text)
+    if len(pairs) != wanted:
+        return None
+    import numpy as np
 
     try:
-        gpx = gpxpy.parse(text)
-    except gpxpy.gpx.GPXException as e:
-        raise _Bad(f"{name} is not valid GPX ({e}); {_ROUTE_HINT}") from None
-    track = [p for t in gpx.tracks for s in t.segments for p in s.points]
-    points = track or [p for r in gpx.routes for p in r.points]
-    if not points:
-        held = " (it holds only waypoints, <wpt>)" if gpx.waypoints else ""
-        raise _Bad(f"{name} has no track or route points{held}; give a <trk> or a <rte>")
-    return [
-        _in_range(p.longitude, p.latitude, name, f"point {k}", "lat and lon attributes")
-        for k, p in enumerate(points)
-    ]
+        latlon = np.array(pairs, dtype=float)
+    except ValueError:
+        return None  # the slow path names the point that is wrong
+    lat, lon = latlon[:, 0], latlon[:, 1]
+    if not (np.all(np.abs(lat) <= 90) and np.all(np.abs(lon) <= 180)):
+        return None
+    return np.column_stack((lon, lat))
 
 
 def _in_range(lon: float, lat: float, name: str, at: str, order: str) -> LonLat:
