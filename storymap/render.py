@@ -219,6 +219,7 @@ class PageOptions:
 
 
 RESOURCES = ("inline", "cdn")
+MAX_DETAIL_CHAPTERS = 100  # closer offline detail around chapters, for stories up to this long
 LEAFLET_CDN = "https://unpkg.com/leaflet@1.9.3/dist/"
 
 
@@ -258,7 +259,10 @@ def basemap_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]])
     overview["features"] = [f for f in overview["features"] if f["properties"]["kind"] == "land"]
     legs_by_chapter = {leg.index: leg for leg in legs}
     details: dict[str, Any] = {}
-    for i, (lat, lon) in enumerate(chapter_positions(story, legs)):
+    positions = chapter_positions(story, legs)
+    if len(positions) > MAX_DETAIL_CHAPTERS:
+        positions = []  # a long expedition: the journey's own detail, and a page that stays small
+    for i, (lat, lon) in enumerate(positions):
         lats, lons = [lat], [lon]
         leg = legs_by_chapter.get(i)
         if leg is not None:
