@@ -13,6 +13,7 @@
   "use strict";
 
   var TITLE_CARD = -1;
+  var MANY = 200; /* chapters: beyond this, no mode badge on each leg and no place labels */
   var SCRUB_STEPS = 1000;
 
   // --- small DOM helpers ------------------------------------------------------------------
@@ -270,7 +271,8 @@
     ]);
     var labels = [];
     var seen = {};
-    data.chapters.forEach(function (chapter, i) {
+    /* A long expedition is labelled by its stops' own titles, not by hundreds of labels. */
+    (data.chapters.length <= MANY ? data.chapters : []).forEach(function (chapter, i) {
       if (seen[chapter.place.id]) return;
       seen[chapter.place.id] = true;
       var text = el("span", "sm-label", chapter.place.name);
@@ -478,15 +480,18 @@
         line.on("popupopen", function () {
           go(i, { camera: false, keepPopup: true });
         });
-        var badge = el("span", "sm-badge");
-        badge.appendChild(icon(mode));
-        badge.style.borderColor = mode.color;
-        var mid = leg.path[Math.floor(leg.path.length / 2)];
-        var badgeMarker = L.marker(mid, {
-          icon: L.divIcon({ html: badge, className: "sm-badge-icon", iconSize: [24, 24] }),
-          interactive: false,
-          keyboard: false,
-        }).addTo(map);
+        var badgeMarker = L.layerGroup().addTo(map); /* none on a long expedition */
+        if (chapters.length <= MANY) {
+          var badge = el("span", "sm-badge");
+          badge.appendChild(icon(mode));
+          badge.style.borderColor = mode.color;
+          var mid = leg.path[Math.floor(leg.path.length / 2)];
+          badgeMarker = L.marker(mid, {
+            icon: L.divIcon({ html: badge, className: "sm-badge-icon", iconSize: [24, 24] }),
+            interactive: false,
+            keyboard: false,
+          }).addTo(map);
+        }
         app.legs[i] = { line: line, badge: badgeMarker, path: leg.path, cum: cumulative(leg.path) };
       }
       var number = el("span", "sm-stop", chapter.n);
@@ -597,31 +602,26 @@
       }
     }
 
+    /* The current leg and stop stand out and the rest of the route is dimmed by one class on
+     * the map (see story.css): a chapter change touches two legs and two stops, not all. */
+    var lit = null;
+    function light(i, on) {
+      var leg = app.legs[i];
+      var path = leg && leg.line.getElement && leg.line.getElement();
+      if (path) path.classList.toggle("sm-leg-current", on);
+      if (leg && on) leg.line.bringToFront();
+      var marker = app.stops[i];
+      var node = marker && marker.getElement();
+      if (node) node.classList.toggle("sm-stop-current", on);
+      if (marker) marker.setZIndexOffset(on ? 5000 : 1000 + i);
+    }
+
     function highlight() {
       var focus = app.current;
-      Object.keys(app.legs).forEach(function (key) {
-        var i = Number(key);
-        var line = app.legs[i].line;
-        var state = focus === TITLE_CARD ? "" : i === focus ? "current" : "dim";
-        line.setStyle({
-          weight: state === "current" ? 7 : state === "dim" ? 3 : 4,
-          opacity: state === "dim" ? 0.3 : state === "current" ? 1 : 0.9,
-        });
-        if (state === "current") line.bringToFront();
-        var path = line.getElement && line.getElement();
-        if (path) {
-          path.classList.toggle("sm-leg-current", state === "current");
-          path.classList.toggle("sm-leg-dim", state === "dim");
-        }
-      });
-      app.stops.forEach(function (marker, i) {
-        var node = marker.getElement();
-        if (!node) return;
-        node.classList.toggle("sm-stop-current", i === focus);
-        node.classList.toggle("sm-stop-dim", focus !== TITLE_CARD && i !== focus);
-        if (i === focus) marker.setZIndexOffset(5000);
-        else marker.setZIndexOffset(1000 + i);
-      });
+      mapNode.classList.toggle("sm-focused", focus !== TITLE_CARD);
+      if (lit !== null && lit !== focus) light(lit, false);
+      if (focus !== TITLE_CARD) light(focus, true);
+      lit = focus === TITLE_CARD ? null : focus;
     }
 
     function setHash(i) {
