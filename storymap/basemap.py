@@ -155,7 +155,7 @@ def _clip(
         first, last = topo.ring_start[topo.poly_start[p]], topo.ring_start[topo.poly_start[p + 1]]
         refs = topo.ring_ref[first:last]
         needed.append(np.where(refs < 0, ~refs, refs))
-    points, lines = _simplified(topo, np.unique(np.concatenate(needed)), tolerance)
+    points, lines = _simplified(topo, _distinct(np.concatenate(needed)), tolerance)
 
     land: list = []
     coast: list = []
@@ -414,6 +414,19 @@ def _topology() -> _Topology:
         poly_box=poly_box,
         x_range=(float(ref_box[:, 0].min()), float(ref_box[:, 2].max())),
     )
+
+
+def _distinct(ids: np.ndarray) -> np.ndarray:
+    """``np.unique(ids)``, without the import of numpy.ma that np.unique makes (25 ms)."""
+    import numpy as np
+
+    ids = np.sort(ids)
+    if len(ids) == 0:
+        return ids
+    keep = np.empty(len(ids), dtype=bool)
+    keep[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+    return ids[keep]
 
 
 def _mercator(lat: float) -> float:
