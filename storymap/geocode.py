@@ -159,7 +159,7 @@ class Gazetteer:
             self._names.setdefault(name_key, []).append(entry)
             for alias_key in alias_keys:
                 bucket = self._aliases.setdefault(alias_key, [])
-                if entry not in bucket:
+                if not bucket or bucket[-1] is not entry:  # two aliases, one key: once
                     bucket.append(entry)
         self._country_names: dict[str, str] = {}  # ISO code → display name
         self._country_keys: dict[str, set[str]] = {}  # normalized name or code → ISO codes
@@ -168,8 +168,8 @@ class Gazetteer:
             self._country_names[code] = names[0] if names else code
             for name in (code, *names):
                 self._country_keys.setdefault(normalize(name), set()).add(code)
-        for entry in self.entries:  # a country without a table entry still matches its code
-            self._country_keys.setdefault(normalize(entry.country), set()).add(entry.country)
+        for code in {entry.country for entry in self.entries}:  # codes without a table entry
+            self._country_keys.setdefault(normalize(code), set()).add(code)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Gazetteer:
