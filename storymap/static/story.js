@@ -461,6 +461,55 @@
       stops: [],
     };
 
+
+    // The panel: navigation, chapter list, the current card, and a live region.
+    var mapNode = map.getContainer();
+    mapNode.setAttribute("role", "region");
+    mapNode.setAttribute("aria-label", "Map of the journey");
+    var panel = el("main", "sm-panel");
+    panel.id = "sm-panel";
+    var nav = el("div", "sm-nav");
+    nav.setAttribute("role", "group");
+    nav.setAttribute("aria-label", "Story navigation");
+    var prevButton = button("sm-prev", "Previous chapter", "‹");
+    var progress = el("span", "sm-progress");
+    var nextButton = button("sm-next", "Next chapter", "›");
+    var playButton = button("sm-play", null, "▶ Play");
+    playButton.setAttribute("aria-pressed", "false");
+    var scrubber = el("input", "sm-scrubber");
+    scrubber.type = "range";
+    scrubber.min = "0";
+    scrubber.max = String(SCRUB_STEPS);
+    scrubber.value = "0";
+    scrubber.setAttribute("aria-label", "Position in the journey");
+    [prevButton, progress, nextButton, playButton, scrubber].forEach(function (n) {
+      nav.appendChild(n);
+    });
+    var toc = el("details", "sm-toc");
+    var tocSummary = el("summary", null, "All chapters");
+    toc.appendChild(tocSummary);
+    var view = el("div", "sm-view");
+    view.tabIndex = -1;
+    var live = el("p", "sm-live");
+    live.setAttribute("aria-live", "polite");
+    live.setAttribute("role", "status");
+    panel.appendChild(nav);
+    panel.appendChild(toc);
+    panel.appendChild(view);
+    panel.appendChild(live);
+    mapNode.parentNode.insertBefore(panel, mapNode);
+    document.body.classList.add("sm-has-panel");
+    map.invalidateSize({ animate: false });
+
+    /* The view first, then the base layers, then the story's layers: each marker is placed
+     * once, and Leaflet measures the map before it holds a thousand of them. */
+    var start = fromHash();
+    app.unknownLink = start === null; /* an address naming no chapter of this story */
+    if (start === null || start === TITLE_CARD) {
+      map.fitBounds(data.bounds, { padding: [48, 48], maxZoom: 13, animate: false });
+    }
+    baseLayers(map, data, app);
+
     // Layers: a line and a mode badge per leg, a numbered marker per stop.
     chapters.forEach(function (chapter, i) {
       var leg = chapter.leg;
@@ -513,48 +562,8 @@
       app.stops.push(marker);
     });
     if (data.modeList.length) control("bottomright", legend(data)).addTo(map);
-    baseLayers(map, data, app);
     fullscreenButton(map);
     politeInFrame(map);
-
-    // The panel: navigation, chapter list, the current card, and a live region.
-    var mapNode = map.getContainer();
-    mapNode.setAttribute("role", "region");
-    mapNode.setAttribute("aria-label", "Map of the journey");
-    var panel = el("main", "sm-panel");
-    panel.id = "sm-panel";
-    var nav = el("div", "sm-nav");
-    nav.setAttribute("role", "group");
-    nav.setAttribute("aria-label", "Story navigation");
-    var prevButton = button("sm-prev", "Previous chapter", "‹");
-    var progress = el("span", "sm-progress");
-    var nextButton = button("sm-next", "Next chapter", "›");
-    var playButton = button("sm-play", null, "▶ Play");
-    playButton.setAttribute("aria-pressed", "false");
-    var scrubber = el("input", "sm-scrubber");
-    scrubber.type = "range";
-    scrubber.min = "0";
-    scrubber.max = String(SCRUB_STEPS);
-    scrubber.value = "0";
-    scrubber.setAttribute("aria-label", "Position in the journey");
-    [prevButton, progress, nextButton, playButton, scrubber].forEach(function (n) {
-      nav.appendChild(n);
-    });
-    var toc = el("details", "sm-toc");
-    var tocSummary = el("summary", null, "All chapters");
-    toc.appendChild(tocSummary);
-    var view = el("div", "sm-view");
-    view.tabIndex = -1;
-    var live = el("p", "sm-live");
-    live.setAttribute("aria-live", "polite");
-    live.setAttribute("role", "status");
-    panel.appendChild(nav);
-    panel.appendChild(toc);
-    panel.appendChild(view);
-    panel.appendChild(live);
-    mapNode.parentNode.insertBefore(panel, mapNode);
-    document.body.classList.add("sm-has-panel");
-    map.invalidateSize({ animate: false });
 
     // The chapter list is built when first opened: a long story costs nothing until then.
     toc.addEventListener("toggle", function () {
@@ -893,9 +902,8 @@
     };
     app.journeySeconds = journeySeconds;
 
-    var start = fromHash();
-    app.unknownLink = start === null; /* an address naming no chapter of this story */
-    go(start === null ? TITLE_CARD : start, { animate: false, hash: false });
+    var opening = start === null ? TITLE_CARD : start;
+    go(opening, { animate: false, hash: false, camera: opening !== TITLE_CARD });
     window.storymap.app = app;
     emit("ready", { chapters: chapters.length });
     return app;
