@@ -433,7 +433,9 @@ def _run(args: argparse.Namespace) -> int:
             online=_online(args),
             allow_outside=args.allow_outside,
         )
-        total = km_label(sum(leg.length_km for leg in legs))
+        from storymap.routes import total_km
+
+        total = km_label(total_km(legs))
         print(
             f"wrote {target} ({size / 1024:,.0f} KB): {len(story.chapters)} chapters, "
             f"{len(legs)} legs, {total}"

@@ -124,7 +124,7 @@ class MediaError(ValueError):
 
 def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -> dict[str, Any]:
     """Everything the page shows, as plain JSON-able values."""
-    from storymap.routes import chapter_positions
+    from storymap.routes import chapter_positions, total_km
 
     base_dir = story.path.parent if story.path else Path.cwd()
     legs_by_chapter = {leg.index: leg for leg in legs}
@@ -152,7 +152,6 @@ def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -
             }
         )
     used = list(dict.fromkeys(leg.mode.name for leg in legs))  # in story order
-    total_km = sum(leg.length_km for leg in legs)
     return {
         "title": story.title,
         "subtitle": story.subtitle,
@@ -161,7 +160,7 @@ def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -
         "intro": markdown_html(story.intro),
         "sources": [{"title": s.title, "url": s.url} for s in story.sources],
         "bounds": [[_round(a), _round(b)] for a, b in bounds],
-        "total": km_label(total_km) if legs else None,
+        "total": km_label(total_km(legs)) if legs else None,
         "modes": [
             {
                 "name": name,
