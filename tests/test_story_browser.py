@@ -30,6 +30,7 @@ CENTRE_INSIDE = """(i) => {
     b = L.latLngBounds([[sw.lat - 0.005, sw.lng - 0.005], [ne.lat + 0.005, ne.lng + 0.005]]);
     return b.contains(c);
 }"""
+READY_APP = "() => window.storymap && storymap.app"
 SETTLED = "(i) => storymap.app.current === i && !storymap.app.moving"
 
 
@@ -296,3 +297,56 @@ def test_long_story_list_is_built_only_when_opened(page, tmp_path: Path) -> None
     page.locator(".sm-toc summary").click()
     page.locator(".sm-toc-item").first.wait_for()
     assert page.locator(".sm-toc-item").count() == 6
+
+
+def test_clicking_a_leg_opens_its_chapter(page, flagship: Path) -> None:
+    page.open(flagship)
+    page.wait_for_function(READY_APP)
+    # Frame the train leg, then open another chapter without moving the map.
+    page.evaluate("storymap.app.go(1, {animate: false}); storymap.app.go(2, {camera: false})")
+    x, y = page.evaluate(
+        """() => {
+            const path = storymap.app.legs[1].line.getElement();
+            // the middle of a dash (the train's pattern repeats every 20 px), on screen
+            const at = Math.floor(path.getTotalLength() / 2 / 20) * 20 + 5;
+            const p = path.getPointAtLength(at), m = path.getScreenCTM();
+            return [p.x * m.a + m.e, p.y * m.d + m.f];
+        }"""
+    )
+    assert page.evaluate("storymap.app.current") == 2
+    page.mouse.click(x, y)
+    page.wait_for_function("() => storymap.app.current === 1")
+    assert (
+        page.locator(".leaflet-popup-content .sm-chapter h2")
+        .inner_text()
+        .startswith("32 hours by train")
+    )
+
+
+def test_the_camera_follows_the_vehicle(page, flagship: Path) -> None:
+    page.open(flagship)
+    page.wait_for_function(READY_APP)
+    page.evaluate(
+        """() => {
+            window.outside = 0; window.frames_ = 0;
+            const check = () => {
+                const v = document.querySelector('.sm-vehicle');
+                if (v && !storymap.app.moving) {
+                    const m = storymap.app.map.getContainer().getBoundingClientRect();
+                    const r = v.getBoundingClientRect();
+                    window.frames_++;
+                    if (r.right < m.left || r.left > m.right || r.bottom < m.top
+                        || r.top > m.bottom) window.outside++;
+                }
+                if (storymap.app.playing || !window.started) requestAnimationFrame(check);
+            };
+            document.addEventListener('storymap:leg', () => { window.started = true; });
+            requestAnimationFrame(check);
+            storymap.app.setSpeed(8);
+        }"""
+    )
+    page.locator(".sm-play").click()
+    page.wait_for_function("() => window.started && !storymap.app.playing", timeout=30_000)
+    frames, outside = page.evaluate("[window.frames_, window.outside]")
+    assert frames > 20
+    assert outside == 0, "the vehicle never leaves the map"
