@@ -122,13 +122,26 @@ class MediaError(ValueError):
     """A local image that cannot be read."""
 
 
-def story_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -> dict[str, Any]:
-    """Everything the page shows, as plain JSON-able values."""
+Position = tuple[float, float]
+
+
+def story_data(
+    story: Story,
+    legs: tuple[Leg, ...],
+    bounds: list[list[float]],
+    positions: tuple[Position, ...] | None = None,
+) -> dict[str, Any]:
+    """Everything the page shows, as plain JSON-able values.
+
+    ``positions`` are the chapters' (lat, lon), longitudes continuous with the lines
+    (:func:`storymap.routes.chapter_positions`, computed when not given).
+    """
     from storymap.routes import chapter_positions, total_km
 
     base_dir = story.path.parent if story.path else Path.cwd()
     legs_by_chapter = {leg.index: leg for leg in legs}
-    positions = chapter_positions(story, legs)  # longitudes continuous with the lines
+    if positions is None:
+        positions = chapter_positions(story, legs)
     chapters = []
     for n, chapter in enumerate(story.chapters):
         place = story.place_of(chapter)
@@ -237,7 +250,9 @@ def tiles_data(name: str, key: str | None) -> dict[str, Any]:
     return {"name": tiles.name, "url": url, "options": options}
 
 
-def basemap_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]]) -> dict[str, Any]:
+def basemap_data(
+    legs: tuple[Leg, ...], bounds: list[list[float]], positions: tuple[Position, ...]
+) -> dict[str, Any]:
     """The offline basemap at three levels of detail.
 
     ``overview``: land only, with a wide margin, so the fitted view has no empty edges;
@@ -248,7 +263,6 @@ def basemap_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]])
     import math
 
     from storymap.basemap import basemap
-    from storymap.routes import chapter_positions
 
     def span(b: list[list[float]]) -> float:
         return max(b[1][0] - b[0][0], b[1][1] - b[0][1])
@@ -258,9 +272,8 @@ def basemap_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]])
     overview["features"] = [f for f in overview["features"] if f["properties"]["kind"] == "land"]
     legs_by_chapter = {leg.index: leg for leg in legs}
     details: dict[str, Any] = {}
-    positions = chapter_positions(story, legs)
     if len(positions) > MAX_DETAIL_CHAPTERS:
-        positions = []  # a long expedition: the journey's own detail, and a page that stays small
+        positions = ()  # a long expedition: the journey's own detail, and a page that stays small
     for i, (lat, lon) in enumerate(positions):
         lats, lons = [lat], [lon]
         leg = legs_by_chapter.get(i)
@@ -284,9 +297,10 @@ def basemap_data(story: Story, legs: tuple[Leg, ...], bounds: list[list[float]])
 def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:
     """The folium map of the story, and the story layer that draws everything on it."""
     from storymap.elements import StoryFigure, StoryLayer, StoryMap
-    from storymap.routes import journey_bounds
+    from storymap.routes import chapter_positions, journey_bounds
 
     bounds = journey_bounds(story, legs)
+    positions = chapter_positions(story, legs)
     figure = StoryFigure(title=story.title)
     fmap = StoryMap(
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
@@ -296,9 +310,9 @@ def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:
         zoom_control="topright",
     )
     figure.add_child(fmap)
-    data = story_data(story, legs, bounds)
+    data = story_data(story, legs, bounds, positions)
     data["tiles"] = tiles_data(options.tiles, options.tiles_key) if options.tiles else None
-    data["basemap"] = basemap_data(story, legs, bounds) if options.basemap else None
+    data["basemap"] = basemap_data(legs, bounds, positions) if options.basemap else None
     story_js = _read_package_text("static", "story.js")
     story_css = _read_package_text("static", "story.css")
     if options.resources == "cdn":
