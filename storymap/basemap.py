@@ -1,15 +1,23 @@
-"""An offline basemap: Natural Earth's 1:50m land, coasts and country borders, as GeoJSON.
+"""An offline basemap: Natural Earth's land, coasts and borders, GSHHG's lakes and rivers, and
+GeoNames' towns, as GeoJSON and lists.
 
-The data ships with storymap (``data/basemap-50m.npz``, made by ``tools/make_basemap.py``) as a
-topology: arcs of points that land, coasts and borders share. :func:`basemap` simplifies the
-arcs once, then builds the land polygons, the coast lines and the border lines from the same
-simplified arcs, so the three stay in register, and clips them to a story's bounds.
+The land ships with storymap at two scales, 1:50m (``data/basemap-50m.npz``) and 1:10m
+(``data/basemap-10m.npz``), both made by ``tools/make_basemap.py``, as a topology: arcs of
+points that land, coasts and borders share. :func:`basemap` simplifies the arcs once, then builds
+the land polygons, the coast lines and the border lines from the same simplified arcs, so the
+three stay in register, and clips them to a story's bounds. Lakes and rivers
+(``data/water.npz``, from ``tools/make_water.py``) are clipped to the same window and simplified
+with the same tolerance. :func:`towns` lists the towns of ``data/towns.npz`` (from
+``tools/make_towns.py``) within bounds.
 
 Simplification and clipping happen in Web Mercator (longitude, and the Mercator ordinate in
 degrees), the projection the page is drawn in, so a tolerance is the same number of pixels
 everywhere on the map. Longitudes may run past ±180° for journeys that cross the antimeridian:
 the basemap is repeated every 360° to cover the bounds, so that it lines up with the unwrapped
 routes of :mod:`storymap.routes`.
+
+Each data file is decoded once per process, when it is first needed: a page that needs no 1:10m
+never reads it.
 """
 
 from __future__ import annotations
@@ -24,7 +32,12 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     import numpy as np
 
-DATA = Path(__file__).resolve().parent / "data" / "basemap-50m.npz"
+_HERE = Path(__file__).resolve().parent / "data"
+DATA = _HERE / "basemap-50m.npz"
+DATA_10M = _HERE / "basemap-10m.npz"
+WATER = _HERE / "water.npz"
+TOWNS = _HERE / "towns.npz"
+SCALES = {"50m": DATA, "10m": DATA_10M}
 
 MIN_MARGIN = 1.0
 """The least margin around the bounds, in degrees, so that a short trip still shows its coast."""
@@ -33,7 +46,36 @@ TOLERANCE_DIVISOR = 800
 """The default tolerance is the bounds' span (in Mercator degrees) divided by this."""
 
 MIN_TOLERANCE = 0.002
-"""The least default tolerance, in degrees: about the resolution of the 1:50m data."""
+"""The least default tolerance, in degrees: about the resolution of the data (1:10m is quantized
+to 0.0036° by 0.0017°), and a little finer than a pixel at :data:`MAX_ZOOM`."""
+
+TOLERANCE_10M = 0.02
+"""Tolerances below this, in degrees of Mercator, use 1:10m; this and above, 1:50m.
+
+1:50m is drawn to about 0.5 mm at its scale, some 25 km, and quantized to about 400 m; it holds
+to about a pixel at zoom 6, where a pixel is ``tolerance_for_zoom(6)`` = 0.022°. Closer than
+that its coasts show their corners and its borders leave their rivers, so 1:10m takes over."""
+
+MAX_ZOOM = 10
+"""The closest Web Mercator zoom the shipped data supports.
+
+1:10m is drawn to some 5 km (0.5 mm at its scale) and both it and the water are quantized to a
+few hundred metres (1:10m to 0.0036° by 0.0017°, about 400 m by 190 m at the equator; the water
+to 0.002°, from GSHHG's intermediate resolution, about 1 km between points). At zoom 10 a pixel
+is 0.0014° (about 150 m at the equator, 100 m at 45°), so the data's steps are two or three
+pixels: coarse but still a map. Closer, a coast would be visibly straight segments and a
+bridge would stand a street's width or more from its river."""
+
+RIVER_KM_PER_DEGREE = 5000
+"""A river is drawn when its rank (the length of its stem, in km; see ``tools/make_water.py``) is
+at least this many times the tolerance: at the world's scale (tolerance about 0.5) only stems of
+2,500 km or more, at 0.1 stems of 500 km."""
+
+ALL_RIVERS_TOLERANCE = 0.005
+"""At this tolerance or finer every river of the data is drawn."""
+
+RIVER_MIN_TOLERANCES = 3
+"""A piece of river (after clipping) shorter than this many tolerances is left out."""
 
 MAX_LAT = 85.0511287798066
 """The latitude where Web Mercator, and so Leaflet's map, ends."""
@@ -57,10 +99,40 @@ class _Topology(NamedTuple):
     x_range: tuple[float, float]  # the least and greatest longitude of the data
 
 
+class _Water(NamedTuple):
+    river_points: np.ndarray  # float64 (n, 2): longitude, Mercator ordinate (degrees)
+    river_start: np.ndarray  # int64 (rivers + 1)
+    river_rank: np.ndarray  # int64 (rivers): km
+    river_box: np.ndarray  # float64 (rivers, 4)
+    ring_points: np.ndarray  # float64 (n, 2)
+    ring_start: np.ndarray  # int64 (rings + 1)
+    ring_area: np.ndarray  # float64 (rings): absolute area, Mercator degrees squared
+    lake_start: np.ndarray  # int64 (lakes + 1), into the rings
+    lake_box: np.ndarray  # float64 (lakes, 4)
+    x_range: tuple[float, float]
+
+
+class _Towns(NamedTuple):
+    names: list[str]
+    lat: np.ndarray  # float64
+    lon: np.ndarray  # float64
+    population: np.ndarray  # int64
+
+
+def tolerance_for_zoom(zoom: float) -> float:
+    """The size of a pixel at Web Mercator ``zoom``, in degrees of Mercator: a tolerance that
+    keeps simplified outlines within a pixel there (256-pixel tiles)."""
+    return 360 / (256 * 2**zoom)
+
+
 def basemap(
-    bounds: list[list[float]], *, margin: float = 0.15, tolerance: float | None = None
+    bounds: list[list[float]],
+    *,
+    margin: float = 0.15,
+    tolerance: float | None = None,
+    scale: str | None = None,
 ) -> dict:
-    """Land, coasts and borders around ``bounds``, as a GeoJSON FeatureCollection.
+    """Land, lakes, rivers, coasts and borders around ``bounds``, as a GeoJSON FeatureCollection.
 
     ``bounds`` is ``[[south, west], [north, east]]`` in degrees (as Leaflet's ``fitBounds``
     takes it); ``west`` and ``east`` may run past ±180° (``east`` 215 is 145° W), as long as
@@ -69,35 +141,56 @@ def basemap(
     shows.
 
     ``tolerance`` is the simplification tolerance in degrees of longitude (Mercator units): the
-    default is the bounds' larger span, in the same units, over :data:`TOLERANCE_DIVISOR`, so
-    the simplified outlines are within about a pixel at the zoom that frames the bounds.
+    default is the bounds' larger span, in the same units, over :data:`TOLERANCE_DIVISOR` (and
+    at least :data:`MIN_TOLERANCE`), so the simplified outlines are within about a pixel at the
+    zoom that frames the bounds; :func:`tolerance_for_zoom` gives the tolerance for a zoom.
 
-    The collection holds up to three features, in this order, each with ``properties.kind``:
+    ``scale`` is ``"50m"`` or ``"10m"``, the Natural Earth land to use; by default 1:10m when
+    the tolerance is below :data:`TOLERANCE_10M`, else 1:50m.
+
+    The collection holds up to five features, in this order, each with ``properties.kind``:
     ``land`` (a MultiPolygon to fill, without a stroke: its outline also runs along the edges
-    of the window), ``coast`` and ``border`` (MultiLineStrings to stroke). A window with nothing
-    of a kind has no feature of it (open sea has none at all). Coordinates are (lon, lat),
-    rounded to what the tolerance makes meaningful; outer rings run anticlockwise and holes
-    clockwise. The same arguments give an equal result, and a second call with them is served
-    from memory.
+    of the window), ``lake`` (a MultiPolygon to fill over the land), ``river``, ``coast`` and
+    ``border`` (MultiLineStrings to stroke). All five come from the same window and the same
+    tolerance. Lakes and islands smaller than the tolerance squared are left out, and so are
+    rivers whose rank is below :data:`RIVER_KM_PER_DEGREE` times the tolerance (all are kept
+    from :data:`ALL_RIVERS_TOLERANCE` down) and pieces of river shorter than
+    :data:`RIVER_MIN_TOLERANCES` tolerances. A window with nothing of a kind has no feature of
+    it (open sea has none at all). Coordinates are (lon, lat), rounded to what the tolerance
+    makes meaningful; outer rings run anticlockwise and holes clockwise. The same arguments give
+    an equal result, and a second call with them is served from memory.
 
     Raises :class:`ValueError` for malformed bounds (south above north, west east of east,
     latitudes past ±90°, more than :data:`MAX_SPAN` degrees of longitude, numbers that are not
-    finite) or a negative margin or tolerance.
+    finite), a negative margin or tolerance, or an unknown scale.
     """
     south, west, north, east = _bounds(bounds)
     if not _finite(margin) or margin < 0:
         raise ValueError(f"margin must be a finite number >= 0, not {margin!r}")
     if tolerance is not None and (not _finite(tolerance) or tolerance < 0):
         raise ValueError(f"tolerance must be a finite number >= 0, not {tolerance!r}")
+    if scale is not None and scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)} or None, not {scale!r}")
     # The result is kept as JSON text: a rebuild with the same bounds costs a json.loads, and
     # each caller gets a dict of its own to change as it likes.
     tolerance = None if tolerance is None else float(tolerance)
-    return json.loads(_basemap_json(south, west, north, east, float(margin), tolerance))
+    return json.loads(_basemap_json(south, west, north, east, float(margin), tolerance, scale))
+
+
+def scale_for(tolerance: float) -> str:
+    """The scale :func:`basemap` uses by default at ``tolerance``: "10m" or "50m"."""
+    return "10m" if tolerance < TOLERANCE_10M else "50m"
 
 
 @functools.lru_cache(maxsize=16)
 def _basemap_json(
-    south: float, west: float, north: float, east: float, margin: float, tolerance: float | None
+    south: float,
+    west: float,
+    north: float,
+    east: float,
+    margin: float,
+    tolerance: float | None,
+    scale: str | None,
 ) -> str:
     pad_lat = max(margin * (north - south), MIN_MARGIN)
     pad_lon = max(margin * (east - west), MIN_MARGIN)
@@ -108,16 +201,20 @@ def _basemap_json(
     if tolerance is None:
         span = max(east - west, _mercator(north) - _mercator(south))
         tolerance = max(span / TOLERANCE_DIVISOR, MIN_TOLERANCE)
+    if scale is None:
+        scale = scale_for(tolerance)
     # Enough decimals that rounding moves a point by a tenth of the tolerance at most.
     decimals = min(6, max(1, math.ceil(-math.log10(tolerance)) + 1)) if tolerance > 0 else 6
 
     features: list[dict] = []
     if n > s:
-        land, coast, border = _clip(_topology(), w, s, e, n, tolerance)
-        polygons = _polygon_coords(land, decimals)
-        if polygons:
-            features.append(_feature("land", "MultiPolygon", polygons))
-        for name, lines in (("coast", coast), ("border", border)):
+        land, coast, border = _clip(_topology(scale), w, s, e, n, tolerance)
+        lakes, rivers = _clip_water(_water(), w, s, e, n, tolerance)
+        for name, polygons in (("land", land), ("lake", lakes)):
+            coords = _polygon_coords(polygons, decimals)
+            if coords:
+                features.append(_feature(name, "MultiPolygon", coords))
+        for name, lines in (("river", rivers), ("coast", coast), ("border", border)):
             parts = _line_coords(lines, decimals)
             if parts:
                 features.append(_feature(name, "MultiLineString", parts))
@@ -127,7 +224,55 @@ def _basemap_json(
     return json.dumps(collection, separators=(",", ":"))
 
 
+def towns(bounds: list[list[float]], *, margin: float = 0.0, limit: int = 200) -> list[list]:
+    """The towns of 15,000 people or more within ``bounds``, most populous first.
+
+    ``bounds`` and ``margin`` are as for :func:`basemap` (without its least margin): the window
+    is the bounds grown by ``margin`` times their span on each axis. Each town is ``[name, lat,
+    lon, population]``, its longitude shifted by 360° where the bounds run past ±180° so that
+    it falls inside them (a town within bounds that go round the world more than once is listed
+    once, at its first place from the west). Ties in population go by name; at most ``limit``
+    towns are listed. The data is GeoNames' (CC BY 4.0).
+
+    Raises :class:`ValueError` for malformed bounds, a negative margin or a negative limit.
+    """
+    south, west, north, east = _bounds(bounds)
+    if not _finite(margin) or margin < 0:
+        raise ValueError(f"margin must be a finite number >= 0, not {margin!r}")
+    if not isinstance(limit, numbers.Integral) or isinstance(limit, bool) or limit < 0:
+        raise ValueError(f"limit must be a whole number >= 0, not {limit!r}")
+    pad_lat, pad_lon = margin * (north - south), margin * (east - west)
+    south, north = south - pad_lat, north + pad_lat
+    west, east = west - pad_lon, east + pad_lon
+    return [list(t) for t in _towns_in(south, west, north, east)[: int(limit)]]
+
+
+@functools.lru_cache(maxsize=16)
+def _towns_in(south: float, west: float, north: float, east: float) -> tuple[tuple, ...]:
+    import numpy as np
+
+    data = _towns()
+    # The first turn of 360° that puts each town east of ``west``: its place in the window.
+    shifted = data.lon + 360 * np.ceil((west - data.lon) / 360)
+    found = (data.lat >= south) & (data.lat <= north) & (shifted <= east)
+    ids = np.flatnonzero(found)
+    # Stored most populous first, ties by name: the order wanted.
+    return tuple(
+        (data.names[i], float(data.lat[i]), round(float(shifted[i]), 5), int(data.population[i]))
+        for i in ids.tolist()
+    )
+
+
 # --- the window ------------------------------------------------------------------------------
+
+
+def _turns(x_range: tuple[float, float], w: float, e: float) -> range:
+    xmin, xmax = x_range
+    return range(math.ceil((w - xmax) / 360), math.floor((e - xmin) / 360) + 1)
+
+
+def _inside(box: np.ndarray, w: float, s: float, e: float, n: float) -> np.ndarray:
+    return (box[:, 2] >= w) & (box[:, 0] <= e) & (box[:, 3] >= s) & (box[:, 1] <= n)
 
 
 def _clip(
@@ -137,37 +282,43 @@ def _clip(
 
     The window runs from longitude ``w`` to ``e`` and from Mercator ordinate ``s`` to ``n``;
     each turn of 360° that overlaps it gets its copy of the data, clipped and shifted.
+
+    Only the arcs near the window are simplified. A land polygon is first folded onto a box a
+    little larger than the window (:func:`_folded`), which leaves what lies inside the box as it
+    is and puts the rest on the box's edges; so a continent costs little more than the few of its
+    arcs that are near.
     """
     import numpy as np
     import shapely
 
-    xmin, xmax = topo.x_range
-    turns = range(math.ceil((w - xmax) / 360), math.floor((e - xmin) / 360) + 1)
-
-    def inside(box: np.ndarray, dx: float) -> np.ndarray:
-        return (box[:, 2] >= w - dx) & (box[:, 0] <= e - dx) & (box[:, 3] >= s) & (box[:, 1] <= n)
+    turns = _turns(topo.x_range, w, e)
+    pad = max(tolerance, 1e-3 * max(e - w, n - s), 1e-6)
+    boxes = {t: (w - 360 * t - pad, s - pad, e - 360 * t + pad, n + pad) for t in turns}
 
     drawn = topo.arc_kind != EDGE
-    line_arcs = {t: np.flatnonzero(inside(topo.arc_box, 360 * t) & drawn) for t in turns}
-    polys = {t: np.flatnonzero(inside(topo.poly_box, 360 * t)) for t in turns}
-    needed = [np.zeros(0, dtype=np.int64), *line_arcs.values()]
-    for p in sorted({int(p) for ids in polys.values() for p in ids}):
-        first, last = topo.ring_start[topo.poly_start[p]], topo.ring_start[topo.poly_start[p + 1]]
-        refs = topo.ring_ref[first:last]
-        needed.append(np.where(refs < 0, ~refs, refs))
-    points, lines = _simplified(topo, _distinct(np.concatenate(needed)), tolerance)
+    line_arcs = {
+        t: np.flatnonzero(_inside(topo.arc_box, w - 360 * t, s, e - 360 * t, n) & drawn)
+        for t in turns
+    }
+    near_arcs = [np.flatnonzero(_inside(topo.arc_box, *boxes[t])) for t in turns]
+    polys = {t: np.flatnonzero(_inside(topo.poly_box, *boxes[t])) for t in turns}
+    # Arcs of the polygons that run near the window under another turn are simplified too, so
+    # that each arc has one simplification whatever the turn; the rest are folded.
+    points, lines = _simplified(
+        topo, _distinct(np.concatenate([np.zeros(0, dtype=np.int64), *near_arcs])), tolerance
+    )
 
     land: list = []
     coast: list = []
     border: list = []
-    shapes: dict[int, object] = {}
     for turn in turns:
         dx = 360 * turn
         box = (w - dx, s, e - dx, n)
-        for p in polys[turn].tolist():
-            if p not in shapes:
-                shapes[p] = _polygon(topo, p, points, tolerance)
-        found = [shapes[p] for p in polys[turn].tolist() if shapes[p] is not None]
+        found = [
+            shape
+            for p in polys[turn].tolist()
+            if (shape := _polygon(topo, p, points, tolerance, boxes[turn])) is not None
+        ]
         if found:
             clipped = shapely.clip_by_rect(np.array(found, dtype=object), *box)
             land.extend(_shifted(g, dx) for g in clipped if not g.is_empty)
@@ -185,6 +336,85 @@ def _clip(
     return land, _merged(coast, directed=True), _merged(border, directed=False)
 
 
+def _clip_water(
+    water: _Water, w: float, s: float, e: float, n: float, tolerance: float
+) -> tuple[list, list]:
+    """Lake polygons and river lines (shapely, Mercator) within the window, as :func:`_clip`."""
+    import numpy as np
+    import shapely
+
+    least = tolerance * tolerance
+    min_rank = 0 if tolerance <= ALL_RIVERS_TOLERANCE else RIVER_KM_PER_DEGREE * tolerance
+    lakes: list = []
+    rivers: list = []
+    for turn in _turns(water.x_range, w, e):
+        dx = 360 * turn
+        box = (w - dx, s, e - dx, n)
+        # Lakes: those whose shell is large enough, simplified ring by ring.
+        ids = np.flatnonzero(
+            _inside(water.lake_box, *box) & (water.ring_area[water.lake_start[:-1]] >= least)
+        )
+        if len(ids):
+            rings = np.concatenate(
+                [np.arange(water.lake_start[i], water.lake_start[i + 1]) for i in ids.tolist()]
+            )
+            rings = rings[water.ring_area[rings] >= least]
+            geoms = _pieces(water.ring_points, water.ring_start, rings, tolerance)
+            shells = set(water.lake_start[ids].tolist())
+            found = []
+            current: list | None = None
+            for r, geom in zip(rings.tolist(), geoms, strict=True):
+                ring = shapely.get_coordinates(geom)
+                usable = len(ring) >= 4 and abs(_area(ring)) >= least
+                if r in shells:
+                    current = [ring] if usable else None
+                    found.append(current)
+                elif usable and current is not None:
+                    current.append(ring)
+            polygons = [_valid(shapely.Polygon(f[0], f[1:]), least) for f in found if f is not None]
+            if polygons:
+                clipped = shapely.clip_by_rect(np.array(polygons, dtype=object), *box)
+                lakes.extend(_shifted(g, dx) for g in clipped if not g.is_empty)
+        # Rivers: those of rank enough, simplified, clipped, without the crumbs.
+        ids = np.flatnonzero(_inside(water.river_box, *box) & (water.river_rank >= min_rank))
+        if len(ids):
+            geoms = _pieces(water.river_points, water.river_start, ids, tolerance)
+            clipped = shapely.clip_by_rect(geoms, *box)
+            parts = shapely.get_parts(
+                np.array(_flat([g for g in clipped if not g.is_empty], "LineString"), dtype=object)
+            )
+            parts = parts[shapely.length(parts) >= RIVER_MIN_TOLERANCES * tolerance]
+            rivers.extend(_shifted(g, dx) for g in parts)
+    return lakes, _merged(rivers, directed=False)
+
+
+def _pieces(points: np.ndarray, start: np.ndarray, ids: np.ndarray, tolerance: float):
+    """Lines ``ids`` of ``points`` (cut at ``start``) as shapely lines, simplified."""
+    import numpy as np
+    import shapely
+
+    starts, ends = start[ids], start[ids + 1]
+    counts = ends - starts
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    coords = points[np.repeat(starts, counts) + offsets]
+    geoms = shapely.linestrings(coords, indices=np.repeat(np.arange(len(ids)), counts))
+    if tolerance > 0:
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=False)
+    return geoms
+
+
+def _valid(polygon, least: float):
+    """``polygon``, mended when it is not valid (its simplified outline crosses itself, or
+    folding laid it over itself); of a mended one, the parts of area ``least`` or more."""
+    import shapely
+
+    if polygon.is_valid:
+        return polygon
+    mended = shapely.make_valid(polygon, method="structure", keep_collapsed=False)
+    parts = [g for g in _flat([mended], "Polygon") if g.area >= least]
+    return shapely.MultiPolygon(parts) if len(parts) != 1 else parts[0]
+
+
 def _simplified(
     topo: _Topology, ids: np.ndarray, tolerance: float
 ) -> tuple[dict[int, np.ndarray | None], dict[int, object]]:
@@ -197,13 +427,7 @@ def _simplified(
 
     if len(ids) == 0:
         return {}, {}
-    starts, ends = topo.arc_start[ids], topo.arc_start[ids + 1]
-    counts = ends - starts
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    coords = topo.points[np.repeat(starts, counts) + offsets]
-    geoms = shapely.linestrings(coords, indices=np.repeat(np.arange(len(ids)), counts))
-    if tolerance > 0:
-        geoms = shapely.simplify(geoms, tolerance, preserve_topology=False)
+    geoms = _pieces(topo.points, topo.arc_start, ids, tolerance)
     coords, which = shapely.get_coordinates(geoms, return_index=True)
     cuts = np.flatnonzero(np.diff(which)) + 1
     first = np.concatenate([[0], cuts])
@@ -221,41 +445,117 @@ def _simplified(
     return points, dict(zip(ids.tolist(), geoms, strict=True))
 
 
-def _polygon(topo: _Topology, p: int, arcs: dict[int, np.ndarray | None], tolerance: float):
-    """Land polygon ``p`` from the simplified arcs; None when its outline is too small.
+def _polygon(
+    topo: _Topology,
+    p: int,
+    arcs: dict[int, np.ndarray | None],
+    tolerance: float,
+    box: tuple[float, float, float, float],
+):
+    """Land polygon ``p`` from the simplified arcs, folded onto ``box``; None when it is too
+    small or lies outside the box.
 
-    Simplified arcs may cross where the land is narrow: such a polygon is mended, so that it
-    clips cleanly and fills without holes.
+    Arcs that are not in ``arcs`` lie away from the box and are folded from their own points
+    (from their ends alone when they lie off one side of it). Simplified arcs may cross where
+    the land is narrow, and folding lays parts of the outline on top of each other along the
+    box's edges: such a polygon is mended, so that it clips cleanly and fills without holes.
     """
     import numpy as np
     import shapely
 
+    x0, y0, x1, y1 = box
     rings: list[np.ndarray] = []
     for r in range(topo.poly_start[p], topo.poly_start[p + 1]):
         parts: list[np.ndarray] = []
         for k in range(topo.ring_start[r], topo.ring_start[r + 1]):
             ref = int(topo.ring_ref[k])
-            arc = arcs[ref if ref >= 0 else ~ref]
-            if arc is None:
-                parts = []
-                break
+            i = ref if ref >= 0 else ~ref
+            shift = float(topo.ring_shift[k])
+            if i in arcs:
+                arc = arcs[i]
+                if arc is None:
+                    parts = []
+                    break
+            else:
+                bx0, by0, bx1, by1 = topo.arc_box[i].tolist()
+                first, end = int(topo.arc_start[i]), int(topo.arc_start[i + 1])
+                if bx1 + shift < x0 or bx0 + shift > x1 or by1 < y0 or by0 > y1:
+                    arc = topo.points[[first, end - 1]]  # off one side: its ends will do
+                else:
+                    arc = topo.points[first:end]
             arc = arc if ref >= 0 else arc[::-1]
-            if topo.ring_shift[k]:
-                arc = arc + (topo.ring_shift[k], 0)
+            if shift:
+                arc = arc + (shift, 0)
             parts.append(arc[1:] if parts else arc)
-        ring = np.concatenate(parts) if parts else None
+        ring = _folded(np.concatenate(parts), box) if parts else None
         if ring is None or len(ring) < 4 or abs(_area(ring)) < tolerance * tolerance:
             if not rings:
                 return None  # the shell is gone, and the polygon with it
             continue
         rings.append(ring)
-    polygon = shapely.Polygon(rings[0], rings[1:])
-    if polygon.is_valid:
-        return polygon
-    # buffer(0) mends a simplified outline in a millisecond where make_valid takes tens; it
-    # can drop a lobe of a figure eight, so keep the outline as it is if much is lost.
-    mended = polygon.buffer(0)
-    return mended if mended.area >= 0.5 * abs(_area(rings[0])) else polygon
+    return _valid(shapely.Polygon(rings[0], rings[1:]), tolerance * tolerance)
+
+
+def _folded(ring: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """``ring`` with what lies outside ``box`` laid onto the box's edges.
+
+    Points are added where the ring crosses the box's edges, then every point is clamped into
+    the box. Inside the box the ring is as it was; outside, clamping is a continuous map onto
+    the edges that leaves each point inside the box enclosed as many times as before, so the
+    land within the box is the same. Runs of points along one edge are cut to their ends.
+    """
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    x, y = ring[:, 0], ring[:, 1]
+    inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    if inside.all():
+        return ring
+    a, b = ring[:-1], ring[1:]
+    crossing = np.flatnonzero(~(inside[:-1] & inside[1:]))
+    a, d = a[crossing], b[crossing] - a[crossing]
+    t0 = np.zeros(len(crossing))
+    t1 = np.ones(len(crossing))
+    missed = np.zeros(len(crossing), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for step, room in (
+            (-d[:, 0], a[:, 0] - x0),
+            (d[:, 0], x1 - a[:, 0]),
+            (-d[:, 1], a[:, 1] - y0),
+            (d[:, 1], y1 - a[:, 1]),
+        ):
+            ratio = room / step
+            missed |= (step == 0) & (room < 0)
+            t0 = np.where(step < 0, np.maximum(t0, ratio), t0)
+            t1 = np.where(step > 0, np.minimum(t1, ratio), t1)
+    hit = ~missed & (t0 <= t1)
+    enter = hit & (t0 > 0)
+    leave = hit & (t1 < 1)
+    keys = np.concatenate(
+        [
+            np.arange(len(ring), dtype=np.float64),
+            crossing[enter] + t0[enter],
+            crossing[leave] + t1[leave],
+        ]
+    )
+    points = np.concatenate(
+        [ring, a[enter] + t0[enter, None] * d[enter], a[leave] + t1[leave, None] * d[leave]]
+    )
+    points = points[np.argsort(keys, kind="stable")]
+    points = np.column_stack([np.clip(points[:, 0], x0, x1), np.clip(points[:, 1], y0, y1)])
+    keep = np.ones(len(points), dtype=bool)
+    keep[1:] = np.any(points[1:] != points[:-1], axis=1)
+    points = points[keep]
+    if len(points) > 2:
+        px, py = points[:, 0], points[:, 1]
+        edge_x = (px == x0) | (px == x1)
+        edge_y = (py == y0) | (py == y1)
+        middle = np.zeros(len(points), dtype=bool)
+        middle[1:-1] = (edge_x[1:-1] & (px[:-2] == px[1:-1]) & (px[2:] == px[1:-1])) | (
+            edge_y[1:-1] & (py[:-2] == py[1:-1]) & (py[2:] == py[1:-1])
+        )
+        points = points[~middle]
+    return points
 
 
 def _shifted(geometry, dx: float):
@@ -368,19 +668,19 @@ def _line_coords(lines: list, decimals: int) -> list[list]:
 # --- the data --------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def _topology() -> _Topology:
-    """The shipped topology, decoded once per process."""
+@functools.lru_cache(maxsize=2)
+def _topology(scale: str = "50m") -> _Topology:
+    """The shipped topology of ``scale``, decoded once per process."""
     import numpy as np
 
-    with np.load(DATA, allow_pickle=False) as npz:
+    with np.load(SCALES[scale], allow_pickle=False) as npz:
         data = {name: npz[name] for name in npz.files}
     meta = json.loads(data["meta"].tobytes())
     (sx, sy), (tx, ty) = meta["scale"], meta["translate"]
-    xy = np.cumsum(data["xy"], axis=0, dtype=np.int64)
-    lon = xy[:, 0] * sx + tx
-    lat = np.clip(xy[:, 1] * sy + ty, -MAX_LAT, MAX_LAT)
-    points = np.column_stack([lon, _mercator_array(lat)])
+    x, y = _running_sum(data["xy"][:, 0]), _running_sum(data["xy"][:, 1])
+    points = np.empty((len(x), 2))
+    points[:, 0] = x * sx + tx
+    points[:, 1] = _mercator_units(y, sy, ty)
 
     arc_start = data["arc_start"].astype(np.int64)
     first = arc_start[:-1]
@@ -416,6 +716,71 @@ def _topology() -> _Topology:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _water() -> _Water:
+    """The shipped lakes and rivers, decoded once per process."""
+    import numpy as np
+
+    with np.load(WATER, allow_pickle=False) as npz:
+        data = {name: npz[name] for name in npz.files}
+    unit = json.loads(data["meta"].tobytes())["unit"]
+
+    def decoded(first: np.ndarray, step: np.ndarray, start: np.ndarray) -> np.ndarray:
+        counts = np.diff(start)
+        points = np.empty((step.shape[1], 2))
+        for axis in (0, 1):
+            v = _running_sum(step[axis])
+            # Each line's first step is 0: move each line to start at its first point.
+            v += np.repeat(first[:, axis].astype(np.int64) - v[start[:-1]], counts)
+            points[:, axis] = v * unit if axis == 0 else _mercator_units(v, unit, 0.0)
+        return points
+
+    def boxes(points: np.ndarray, start: np.ndarray) -> np.ndarray:
+        first = start[:-1]
+        return np.column_stack(
+            [np.minimum.reduceat(points, first), np.maximum.reduceat(points, first)]
+        )
+
+    river_start = data["river_start"].astype(np.int64)
+    river_points = decoded(data["river_first"], data["river_step"], river_start)
+    ring_start = data["ring_start"].astype(np.int64)
+    ring_points = decoded(data["ring_first"], data["ring_step"], ring_start)
+    x, y = ring_points[:, 0], ring_points[:, 1]
+    cross = np.zeros(len(ring_points))
+    cross[:-1] = x[:-1] * y[1:] - x[1:] * y[:-1]
+    cross[ring_start[1:] - 1] = 0  # the last point of a ring pairs with no next
+    ring_area = np.abs(np.add.reduceat(cross, ring_start[:-1]) / 2)
+    lake_start = data["lake_start"].astype(np.int64)
+    river_box = boxes(river_points, river_start)
+    # A lake's box is its shell's.
+    lake_box = boxes(ring_points, ring_start)[lake_start[:-1]]
+    both = np.concatenate([river_box, lake_box])
+    return _Water(
+        river_points=river_points,
+        river_start=river_start,
+        river_rank=data["river_rank"].astype(np.int64),
+        river_box=river_box,
+        ring_points=ring_points,
+        ring_start=ring_start,
+        ring_area=ring_area,
+        lake_start=lake_start,
+        lake_box=lake_box,
+        x_range=(float(both[:, 0].min()), float(both[:, 2].max())),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _towns() -> _Towns:
+    """The shipped towns, decoded once per process."""
+    import numpy as np
+
+    with np.load(TOWNS, allow_pickle=False) as npz:
+        names = npz["names"].tobytes().decode().split("\n")[:-1]
+        latlon = npz["latlon"].astype(np.float64) / 1e5
+        population = npz["population"].astype(np.int64)
+    return _Towns(names=names, lat=latlon[:, 0], lon=latlon[:, 1], population=population)
+
+
 def _distinct(ids: np.ndarray) -> np.ndarray:
     """``np.unique(ids)``, without the import of numpy.ma that np.unique makes (25 ms)."""
     import numpy as np
@@ -433,6 +798,28 @@ def _mercator(lat: float) -> float:
     """The Web Mercator ordinate of ``lat``, in degrees (equal to longitude at the equator)."""
     lat = max(-MAX_LAT, min(MAX_LAT, lat))
     return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _running_sum(steps: np.ndarray) -> np.ndarray:
+    """The cumulative sum of ``steps`` as int64 (column by column is ten times faster than
+    ``np.cumsum(axis=0)`` on pairs)."""
+    import numpy as np
+
+    out = steps.astype(np.int64)
+    np.cumsum(out, out=out)
+    return out
+
+
+def _mercator_units(y: np.ndarray, step: float, offset: float) -> np.ndarray:
+    """The Mercator ordinates of latitudes ``y * step + offset`` (``y`` integers), through a
+    table of the distinct values: a fifth of the work of computing each."""
+    import numpy as np
+
+    low = int(y.min()) if len(y) else 0
+    high = int(y.max()) if len(y) else 0
+    table = np.arange(low, high + 1) * step + offset
+    table = _mercator_array(np.clip(table, -MAX_LAT, MAX_LAT))
+    return table[y - low]
 
 
 def _mercator_array(lat: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""The offline basemap: Natural Earth land, coasts and borders clipped to a story's bounds.
+"""The offline basemap: Natural Earth land, coasts and borders, GSHHG lakes and rivers, clipped
+to a story's bounds; and GeoNames towns.
 
 ``python tests/test_basemap.py`` prints load and clip times and sizes for the flagship's bounds.
 """
@@ -14,7 +15,17 @@ import pytest
 import shapely
 from shapely.geometry import Point, shape
 
-from storymap.basemap import DATA, MIN_MARGIN, basemap
+from storymap.basemap import (
+    DATA,
+    DATA_10M,
+    MAX_ZOOM,
+    MIN_MARGIN,
+    TOLERANCE_10M,
+    basemap,
+    scale_for,
+    tolerance_for_zoom,
+    towns,
+)
 
 # The flagship journey, Pyongyang to Moscow.
 FLAGSHIP = [[39.0, 37.6], [55.8, 132.2]]
@@ -22,7 +33,8 @@ FLAGSHIP = [[39.0, 37.6], [55.8, 132.2]]
 BRIDGE = (42.415167, 130.641056)
 # A journey across the 180° meridian, from Japan's latitudes to Alaska, longitudes unwrapped.
 ACROSS = [[30.0, 130.0], [62.0, 215.0]]
-SIZE_LIMIT = 60_000
+SIZE_LIMIT = 80_000
+KINDS = ["land", "lake", "river", "coast", "border"]
 
 
 def compact(data: dict) -> str:
@@ -58,13 +70,14 @@ def flagship() -> dict:
     return basemap(FLAGSHIP)
 
 
-def test_flagship_has_land_coasts_and_borders(flagship):
+def test_flagship_has_land_water_coasts_and_borders(flagship):
     assert flagship["type"] == "FeatureCollection"
     features = by_kind(flagship)
-    assert list(features) == ["land", "coast", "border"]
-    assert features["land"]["geometry"]["type"] == "MultiPolygon"
-    assert features["coast"]["geometry"]["type"] == "MultiLineString"
-    assert features["border"]["geometry"]["type"] == "MultiLineString"
+    assert list(features) == KINDS
+    for kind in ("land", "lake"):
+        assert features[kind]["geometry"]["type"] == "MultiPolygon"
+    for kind in ("river", "coast", "border"):
+        assert features[kind]["geometry"]["type"] == "MultiLineString"
     for feature in features.values():
         assert feature["type"] == "Feature"
         assert not geometry(feature).is_empty
@@ -151,13 +164,17 @@ def test_across_the_antimeridian_the_basemap_is_repeated():
     assert not any(x == 180.0 for x, _ in points)
 
 
-def test_islands_cut_at_180_degrees_have_no_coast_along_the_cut():
+@pytest.mark.parametrize(
+    "scale, west_point, east_point",
+    [("50m", (179.9, -16.6), (180.1, -16.8)), ("10m", (179.967, -16.9), (180.05, -16.833))],
+)
+def test_islands_cut_at_180_degrees_have_no_coast_along_the_cut(scale, west_point, east_point):
     # Natural Earth cuts Fiji's Vanua Levu and Taveuni along the 180° meridian: the land fills
     # both sides, and the cut is no coast.
-    features = by_kind(basemap([[-19.0, 176.0], [-15.0, 183.0]]))
+    features = by_kind(basemap([[-19.0, 176.0], [-15.0, 183.0]], scale=scale))
     land = geometry(features["land"])
-    assert land.contains(Point(179.9, -16.6)) and land.contains(Point(180.1, -16.8))
-    assert shapely.get_coordinates(land)[:, 0].max() > 180.1
+    assert land.contains(Point(*west_point)) and land.contains(Point(*east_point))
+    assert shapely.get_coordinates(land)[:, 0].max() > east_point[0]
     for line in features["coast"]["geometry"]["coordinates"]:
         for (x1, _), (x2, _) in zip(line, line[1:], strict=False):
             assert not (x1 == x2 == 180.0)
@@ -169,7 +186,7 @@ def test_a_short_trip_gets_the_least_margin():
     bounds = [[lat - 0.009, lon - 0.012], [lat + 0.009, lon + 0.012]]
     collection = basemap(bounds)
     features = by_kind(collection)
-    assert set(features) == {"land", "coast", "border"}
+    assert {"land", "river", "coast", "border"} <= set(features)
     south, west, north, east = window(bounds)
     assert north - south == pytest.approx(0.018 + 2 * MIN_MARGIN)
     for feature in collection["features"]:
@@ -186,7 +203,8 @@ def test_a_short_trip_gets_the_least_margin():
 def test_a_single_point_is_fine():
     collection = basemap([[55.75, 37.62], [55.75, 37.62]])
     features = by_kind(collection)
-    assert list(features) == ["land"]  # inland Moscow: land only, no coast or border near
+    # Inland Moscow: no coast or border near, but the Moskva and the Volga's lakes.
+    assert list(features) == ["land", "lake", "river"]
     assert geometry(features["land"]).contains(Point(37.62, 55.75))
 
 
@@ -271,6 +289,198 @@ def test_the_data_says_where_it_comes_from():
     assert "Natural Earth" in meta["source"]
     assert len(meta["sha256"]) == 64
     assert kinds == {0, 1, 2}
+
+
+# --- scales, water and towns ---------------------------------------------------------------
+
+
+def kinds_of(collection: dict) -> dict:
+    return {kind: geometry(feature) for kind, feature in by_kind(collection).items()}
+
+
+def test_tolerance_for_zoom_is_a_pixel():
+    assert tolerance_for_zoom(0) == pytest.approx(360 / 256)
+    assert tolerance_for_zoom(6) == pytest.approx(0.02197, abs=1e-5)
+    assert tolerance_for_zoom(MAX_ZOOM) == pytest.approx(360 / (256 * 2**MAX_ZOOM))
+    assert 9 <= MAX_ZOOM <= 11
+
+
+def test_fine_tolerances_use_1_10m_and_coarse_ones_1_50m():
+    assert scale_for(tolerance_for_zoom(MAX_ZOOM)) == "10m"
+    assert scale_for(0.001) == scale_for(TOLERANCE_10M / 2) == "10m"
+    assert scale_for(TOLERANCE_10M) == scale_for(0.5) == "50m"
+    bounds = [[42.0, 130.0], [43.0, 131.5]]
+    fine = basemap(bounds, tolerance=0.005)
+    assert fine == basemap(bounds, tolerance=0.005, scale="10m")
+    assert fine != basemap(bounds, tolerance=0.005, scale="50m")
+    coarse = basemap(bounds, tolerance=0.05)
+    assert coarse == basemap(bounds, tolerance=0.05, scale="50m")
+    assert coarse != basemap(bounds, tolerance=0.05, scale="10m")
+    with pytest.raises(ValueError, match="scale"):
+        basemap(bounds, scale="110m")
+
+
+def test_at_the_tumen_the_border_and_the_river_pass_the_friendship_bridge():
+    lat, lon = BRIDGE
+    features = kinds_of(
+        basemap([[lat - 0.05, lon - 0.07], [lat + 0.05, lon + 0.07]], tolerance=0.001)
+    )
+    assert {"land", "river", "coast", "border"} <= set(features)
+    assert km_from(features["border"], *BRIDGE) < 1.2
+    assert km_from(features["river"], *BRIDGE) < 1.2
+    assert km_from(features["coast"], *BRIDGE) > 5  # the river mouth is some 15 km downstream
+
+
+def test_lakes_baikal_and_khanka():
+    baikal = kinds_of(basemap([[51.0, 103.0], [56.0, 110.0]], tolerance=0.05, scale="50m"))
+    assert baikal["lake"].contains(Point(108.0, 53.5))
+    assert baikal["land"].contains(Point(108.0, 53.5))  # lakes are drawn over the land
+    assert not baikal["lake"].contains(Point(105.0, 55.0))
+    # Lake Khanka, on the border north of Vladivostok, with Vladivostok itself dry.
+    khanka = kinds_of(basemap([[42.4, 130.6], [45.2, 133.0]]))
+    assert khanka["lake"].contains(Point(132.4, 45.0))
+    assert not khanka["lake"].contains(Point(131.9, 43.12))
+    for polygon in by_kind(basemap([[42.4, 130.6], [45.2, 133.0]]))["lake"]["geometry"][
+        "coordinates"
+    ]:
+        assert shapely.LinearRing(polygon[0]).is_ccw
+
+
+def test_small_lakes_go_with_the_tolerance():
+    bounds = [[60.0, 25.0], [63.0, 31.0]]  # the Finnish lakes
+    south, west, north, east = window(bounds)
+    inner = shapely.box(west + 0.01, south + 0.01, east - 0.01, north - 0.01)
+
+    def lakes(tolerance: float) -> list:
+        found = shapely.get_parts(kinds_of(basemap(bounds, tolerance=tolerance))["lake"])
+        return [g for g in found if inner.contains(g)]  # whole lakes, not cut by the window
+
+    fine, coarse = lakes(0.005), lakes(0.1)
+    assert len(coarse) < len(fine)
+    mercator = [shapely.transform(g, lambda c: c * (1, 2)) for g in coarse]  # 1/cos(60°) = 2
+    assert min(g.area for g in mercator) > 0.1**2 / 2  # about the tolerance squared
+
+
+def test_rivers_at_world_scale_are_few_and_major():
+    tolerance = 0.45
+    world = kinds_of(basemap([[-56.0, -180.0], [75.0, 180.0]], margin=0, tolerance=tolerance))
+    rivers = list(shapely.get_parts(world["river"]))
+    assert 10 <= len(rivers) <= 120
+    # No crumbs: each piece is at least three tolerances long (in Mercator degrees).
+    lengths = shapely.length([shapely.transform(r, mercator_coords) for r in rivers])
+    assert lengths.min() >= 3 * tolerance - 0.01
+    # The Amazon, the Ob, the Lena, the Mississippi, the Danube.
+    for lat, lon in [(-3.3, -60.0), (61.0, 69.0), (66.5, 123.5), (33.0, -91.1), (47.5, 19.05)]:
+        assert km_from(world["river"], lat, lon) < 120, (lat, lon)
+    closer = kinds_of(basemap([[-56.0, -180.0], [75.0, 180.0]], margin=0, tolerance=0.05))
+    assert len(shapely.get_parts(closer["river"])) > 3 * len(rivers)
+
+
+def mercator_coords(coords):
+    import numpy as np
+
+    lat = np.radians(coords[:, 1])
+    return np.column_stack([coords[:, 0], np.degrees(np.log(np.tan(np.pi / 4 + lat / 2)))])
+
+
+def test_every_kind_across_the_antimeridian():
+    collection = basemap(ACROSS)
+    features = kinds_of(collection)
+    assert list(features) == KINDS
+    south, west, north, east = window(ACROSS)
+    for kind, geom in features.items():
+        points = shapely.get_coordinates(geom)
+        assert points[:, 0].min() >= west - 0.01 and points[:, 0].max() <= east + 0.01, kind
+        assert points[:, 0].max() > 190, kind  # Alaska's part, at longitudes past 180
+    # The Yukon at 200° E (160° W), Iliamna Lake at 205° E.
+    assert km_from(features["river"], 62.0, 200.0) < 30
+    assert km_from(features["lake"], 59.6, 205.0) < 15
+    names = {t[0]: t for t in towns(ACROSS, limit=10_000)}
+    assert names["Anchorage"][2] == pytest.approx(210.1, abs=0.05)
+    assert names["Petropavlovsk-Kamchatsky"][2] == pytest.approx(158.63, abs=0.05)
+
+
+def test_towns_near_chongjin():
+    found = towns([[41.5, 129.5], [42.2, 130.2]])
+    assert found[0][0] == "Chongjin"
+    name, lat, lon, population = found[0]
+    assert (lat, lon) == pytest.approx((41.79556, 129.77583))
+    assert population == 327_000
+    assert [t[3] for t in found] == sorted((t[3] for t in found), reverse=True)
+    for _, lat, lon, population in found:
+        assert 41.5 <= lat <= 42.2 and 129.5 <= lon <= 130.2
+        assert population >= 15_000
+    assert towns([[41.5, 129.5], [42.2, 130.2]], limit=1) == found[:1]
+    assert len(towns([[30.0, 120.0], [45.0, 145.0]])) == 200  # the default limit
+    wider = towns([[41.5, 129.5], [42.2, 130.2]], margin=0.5)
+    assert len(wider) > len(found)
+    with pytest.raises(ValueError, match="limit"):
+        towns([[41.5, 129.5], [42.2, 130.2]], limit=-1)
+
+
+def test_ties_in_population_go_by_name():
+    everything = towns([[-90.0, -180.0], [90.0, 180.0]], limit=1_000_000)
+    assert len(everything) > 30_000
+    keys = [(-t[3], t[0]) for t in everything]
+    assert keys == sorted(keys)
+
+
+def _raw_land(box: tuple[float, float, float, float]) -> list:
+    """The 1:10m land within ``box`` (Mercator), from the data's arcs as they are stored."""
+    import numpy as np
+
+    with np.load(DATA_10M, allow_pickle=False) as npz:
+        data = {name: npz[name] for name in npz.files}
+    meta = json.loads(data["meta"].tobytes())
+    (sx, sy), (tx, ty) = meta["scale"], meta["translate"]
+    xy = np.cumsum(data["xy"].astype(np.int64), axis=0)
+    lat = np.clip(xy[:, 1] * sy + ty, -85.0511287798066, 85.0511287798066)
+    points = np.column_stack(
+        [xy[:, 0] * sx + tx, np.degrees(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))]
+    )
+    arc_start, ring_ref, ring_start = data["arc_start"], data["ring_ref"], data["ring_start"]
+    polygons = []
+    for p in range(len(data["poly_start"]) - 1):
+        rings = []
+        for r in range(data["poly_start"][p], data["poly_start"][p + 1]):
+            parts = []
+            for k in range(ring_start[r], ring_start[r + 1]):
+                i = int(ring_ref[k])
+                arc = points[arc_start[i] : arc_start[i + 1]] + (
+                    360 * int(data["ring_shift"][k]),
+                    0,
+                )
+                parts.append(arc[1:] if parts else arc)
+            rings.append(np.concatenate(parts))
+        polygon = shapely.Polygon(rings[0], rings[1:])
+        if shapely.intersects(polygon, shapely.box(*box)):
+            polygons.append(polygon)
+    return polygons
+
+
+def test_fine_land_agrees_with_the_unsimplified_1_10m_land():
+    import numpy as np
+
+    from storymap.basemap import _mercator
+
+    bounds = [[33.0, 124.0], [43.0, 132.0]]  # Korea: coasts, islands, a peninsula
+    tolerance = 0.004
+    land = geometry(by_kind(basemap(bounds, margin=0, tolerance=tolerance))["land"])
+    south, west, north, east = window(bounds, margin=0)
+    box = (west, _mercator(south), east, _mercator(north))
+    raw = _raw_land(box)
+    coast = shapely.union_all(shapely.boundary(raw))
+    lons, lats = np.meshgrid(np.arange(124.0, 132.01, 0.2), np.arange(33.0, 43.01, 0.2))
+    lons, lats = lons.ravel(), lats.ravel()
+    ys = mercator_coords(np.column_stack([lons, lats]))[:, 1]
+    on_raw = np.zeros(len(lons), dtype=bool)
+    for polygon in raw:
+        on_raw |= shapely.contains_xy(polygon, lons, ys)
+    on_page = shapely.contains_xy(land, lons, lats)
+    far = shapely.distance(coast, shapely.points(lons, ys)) > 3 * tolerance
+    assert far.sum() > 1500 and 0.2 < on_raw[far].mean() < 0.8  # land and sea both checked
+    wrong = np.flatnonzero(far & (on_raw != on_page))
+    assert not len(wrong), list(zip(lats[wrong], lons[wrong], strict=True))
 
 
 if __name__ == "__main__":

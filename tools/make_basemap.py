@@ -1,10 +1,14 @@
-"""Regenerate storymap/data/basemap-50m.npz, the offline basemap.
+"""Regenerate storymap/data/basemap-50m.npz and basemap-10m.npz, the offline basemap.
 
-The source is Natural Earth's 1:50m Admin 0 countries (public domain), as TopoJSON in the
-``world-atlas`` npm package (ISC licence), a build-time source only::
+The source is Natural Earth's 1:50m and 1:10m Admin 0 countries (public domain), as TopoJSON in
+the ``world-atlas`` npm package (ISC licence), a build-time source only::
 
     cd /tmp && npm pack world-atlas@2.0.2          # writes /tmp/world-atlas-2.0.2.tgz
-    python tools/make_basemap.py /tmp/world-atlas-2.0.2.tgz
+    python tools/make_basemap.py /tmp/world-atlas-2.0.2.tgz            # both scales
+    python tools/make_basemap.py /tmp/world-atlas-2.0.2.tgz --scale 10m
+
+Both files have the same form; only the source file (``countries-50m.json`` or
+``countries-10m.json``) differs.
 
 It keeps the topology's arcs, so that land, coasts and borders share their edges and stay in
 register after simplification:
@@ -49,17 +53,18 @@ from pathlib import Path
 
 import numpy as np
 
-OUT = Path(__file__).resolve().parent.parent / "storymap" / "data" / "basemap-50m.npz"
-MEMBER = "package/countries-50m.json"
+DATA = Path(__file__).resolve().parent.parent / "storymap" / "data"
+SCALES = ("50m", "10m")
 COAST, BORDER, EDGE = 0, 1, 2
+CUT_SLACK = 2  # units of x: how far from the 180° meridian a point is taken to be on it
 
 
-def read_source(path: Path) -> tuple[bytes, str]:
-    """The TopoJSON's bytes, from the npm tarball or the extracted ``countries-50m.json``."""
+def read_source(path: Path, scale: str) -> tuple[bytes, str]:
+    """The TopoJSON's bytes, from the npm tarball or the extracted ``countries-SCALE.json``."""
     if path.name.endswith((".tgz", ".tar.gz")):
         with tarfile.open(path) as tar:
             package = json.load(tar.extractfile("package/package.json"))
-            raw = tar.extractfile(MEMBER).read()
+            raw = tar.extractfile(f"package/countries-{scale}.json").read()
         return raw, f"{package['name']}@{package['version']}"
     return path.read_bytes(), path.name
 
@@ -95,8 +100,11 @@ def build(topology: dict) -> dict[str, np.ndarray]:
             for ring in polygon:
                 for ref in ring:
                     uses[ref if ref >= 0 else ~ref] += 1
-    if uses.min() < 1 or uses.max() > 2:
-        raise SystemExit("an arc is used by no country or by more than two")
+    if uses.min() < 1:
+        raise SystemExit("an arc is used by no country")
+    # At 1:10m one arc a single unit long, where Israel, Palestine and Jordan meet by the Dead
+    # Sea, is used six times, back and forth: a border (the land check below makes sure no such
+    # arc is on the land's outline).
 
     # Split each arc where it runs along the 180° meridian or along the pole; unwrap longitudes.
     pieces: list[np.ndarray] = []
@@ -104,8 +112,13 @@ def build(topology: dict) -> dict[str, np.ndarray]:
     split: list[list[int]] = []  # source arc -> its pieces, in order
     for i, arc in enumerate(topology["arcs"]):
         raw = np.cumsum(np.asarray(arc, dtype=np.int64), axis=0)
+        # At 1:10m the cuts along the 180° meridian wander up to two units off it (0.007°):
+        # put those points on it, so the cut is an edge and not a coast (1:50m has none).
+        raw[:, 0] = np.where(raw[:, 0] <= CUT_SLACK, 0, raw[:, 0])
+        raw[:, 0] = np.where(raw[:, 0] >= turn - CUT_SLACK, turn, raw[:, 0])
         x, y = raw[:, 0], raw[:, 1]
-        meridian = ((x[:-1] == 0) | (x[:-1] == turn)) & (x[1:] == x[:-1]) & (y[1:] != y[:-1])
+        on = (x == 0) | (x == turn)  # on the 180° meridian (from either side)
+        meridian = on[:-1] & on[1:] & (y[1:] != y[:-1])
         pole = (y[:-1] == 0) & (y[1:] == 0)
         edge = meridian | pole
         jumps = np.diff(x)
@@ -118,9 +131,10 @@ def build(topology: dict) -> dict[str, np.ndarray]:
             if k == len(edge) or edge[k] != edge[start]:
                 piece = points[start : k + 1]
                 keep = np.concatenate([[True], np.any(piece[1:] != piece[:-1], axis=1)])
-                split[i].append(len(pieces))
-                pieces.append(piece[keep])
-                kinds.append(EDGE if edge[start] else kind)
+                if keep.sum() >= 2:  # a piece that the snapping above made a point is left out
+                    split[i].append(len(pieces))
+                    pieces.append(piece[keep])
+                    kinds.append(EDGE if edge[start] else kind)
                 start = k
 
     def refs(ref: int) -> list[int]:
@@ -185,6 +199,8 @@ def build(topology: dict) -> dict[str, np.ndarray]:
         i = ref if ref >= 0 else ~ref
         if i in seen:
             raise SystemExit(f"arc {i} is used twice by the land")
+        if kinds[i] != EDGE and kinds[i] != COAST:
+            raise SystemExit(f"arc {i} of the land's outline is shared by countries")
         seen.add(i)
         if ref < 0:
             pieces[i] = pieces[i][::-1]
@@ -218,19 +234,15 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="world-atlas-2.x.tgz or its countries-50m.json")
-    parser.add_argument("-o", "--output", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-
-    raw, origin = read_source(args.source)
+def make(source: Path, scale: str, output: Path) -> None:
+    """Write the ``.npz`` of ``scale`` ("50m" or "10m") from ``source`` to ``output``."""
+    raw, origin = read_source(source, scale)
     topology = json.loads(raw)
     arrays = build(topology)
     meta = {
-        "source": "Natural Earth 1:50m Admin 0 countries (public domain)",
+        "source": f"Natural Earth 1:{scale} Admin 0 countries (public domain)",
         "package": origin,
-        "file": "countries-50m.json",
+        "file": f"countries-{scale}.json",
         "sha256": hashlib.sha256(raw).hexdigest(),
         "scale": topology["transform"]["scale"],
         "translate": topology["transform"]["translate"],
@@ -238,15 +250,36 @@ def main(argv: list[str] | None = None) -> int:
     }
     text = json.dumps(meta, sort_keys=True, separators=(",", ":"))
     arrays["meta"] = np.frombuffer(text.encode(), dtype=np.uint8)
-    write_npz(args.output, arrays)
+    write_npz(output, arrays)
     kinds = np.bincount(arrays["arc_kind"], minlength=3).tolist()
     print(
-        f"{args.output}: {len(arrays['xy'])} points in {len(arrays['arc_kind'])} arcs "
+        f"{output}: {len(arrays['xy'])} points in {len(arrays['arc_kind'])} arcs "
         f"(coast {kinds[0]}, border {kinds[1]}, edge {kinds[2]}), "
         f"{len(arrays['ring_start']) - 1} rings in {len(arrays['poly_start']) - 1} polygons, "
-        f"{args.output.stat().st_size:,} bytes",
+        f"{output.stat().st_size:,} bytes",
         file=sys.stderr,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "source", type=Path, help="world-atlas-2.x.tgz, or its countries-50m.json or -10m.json"
+    )
+    parser.add_argument("--scale", choices=SCALES, help="one scale only (default: both)")
+    parser.add_argument("-o", "--output", type=Path, help="the .npz (with --scale only)")
+    args = parser.parse_args(argv)
+
+    scales = [args.scale] if args.scale else list(SCALES)
+    if not args.source.name.endswith((".tgz", ".tar.gz")) and not args.scale:
+        found = [s for s in SCALES if f"-{s}." in args.source.name]
+        if len(found) != 1:
+            parser.error("give --scale for a .json source")
+        scales = found
+    if args.output and len(scales) != 1:
+        parser.error("-o needs --scale")
+    for scale in scales:
+        make(args.source, scale, args.output or DATA / f"basemap-{scale}.npz")
     return 0
 
 
