@@ -369,8 +369,15 @@ def test_rivers_at_world_scale_are_few_and_major():
     # No crumbs: each piece is at least three tolerances long (in Mercator degrees).
     lengths = shapely.length([shapely.transform(r, mercator_coords) for r in rivers])
     assert lengths.min() >= 3 * tolerance - 0.01
-    # The Amazon, the Ob, the Lena, the Mississippi, the Danube.
-    for lat, lon in [(-3.3, -60.0), (61.0, 69.0), (66.5, 123.5), (33.0, -91.1), (47.5, 19.05)]:
+    # The Amazon, the Mississippi, the Nile, the Yangtze, the Ob, the Danube.
+    for lat, lon in [
+        (-3.3, -60.0),
+        (33.0, -91.1),
+        (24.0, 32.9),
+        (30.5, 114.3),
+        (61.0, 69.0),
+        (47.5, 19.05),
+    ]:
         assert km_from(world["river"], lat, lon) < 120, (lat, lon)
     closer = kinds_of(basemap([[-56.0, -180.0], [75.0, 180.0]], margin=0, tolerance=0.05))
     assert len(shapely.get_parts(closer["river"])) > 3 * len(rivers)

@@ -20,16 +20,24 @@ resolution (about 1 km) ones:
   level 3 an island in a lake (level 4, a pond in such an island, does not occur at this
   resolution).
 
-**Rivers.** The segments are quantized to :data:`UNIT` degrees, joined where they meet end to
-end, and a tributary's loose end is snapped onto the river it flows into when that is within
-:data:`SNAP` degrees (the data's resolution; the tributary is extended to the point, which is
-added to the river too). That gives river networks, and each river gets a **rank**, how major
-it is, from length since the data has no class: each network (a tree, or its spanning tree) is
-cut into paths, longest first: the longest path of the network, then from every point of it
-the longest path into what hangs off there, and so on. A path's rank is its length in km, so a
-main stem ranks by the length of the whole river and a tributary by its own length from the
-confluence to its farthest source. One line is stored per path. Paths shorter than
-:data:`MIN_RIVER_KM` are dropped.
+**Rivers.** The segments are quantized to :data:`UNIT` degrees and joined where they meet end
+to end. The data has no river class, so each river gets a **rank**, how major it is, from
+length. For that the segments are made into networks: loose ends within :data:`SNAP` degrees
+(the data's resolution) of each other are moved together, and a tributary's loose end within
+reach of another river is snapped onto it (it is extended to the point, which is added to the
+river too); for ranking only, and not drawn, a loose end in or at a lake is linked through the
+lake (so a river runs on through its reservoirs, and the Selenga through Baikal into the
+Angara), and one within :data:`LINK` of another end is linked to it (the data's gaps). Each
+network is rooted at its mouth (a loose end at the sea's shore, else the largest lake it ends
+in) and cut into paths, longest first: the longest way up from the mouth, then from every point
+of it the longest way up each other branch, and so on. A path's rank is its length in km, so a
+main stem ranks by the length of the whole river (the Mississippi with the Missouri about
+6,600 km, the Nile about 6,400) and a tributary by its own length from the confluence to its
+farthest source. One line is stored per path (and one per braid left out of the tree). Paths
+shorter than :data:`MIN_RIVER_KM` are dropped. The data is broken in places the links do not
+bridge (the Volga between reservoirs, the Congo, the Amur below Khabarovsk), where a river
+ranks by its unbroken part, and two rivers whose sources lie within :data:`LINK` of each other
+(the Yalu and the Tumen) rank as one.
 
 **Lakes.** Every level-2 polygon of at least :data:`MIN_LAKE_KM2` km², quantized, with the
 level-3 islands inside it as holes (an island that is not properly inside its lake after
@@ -84,6 +92,10 @@ SNAP = 0.01
 
 MOUTH = 0.05
 """A river's end this near the sea's shore, in degrees, may be its mouth."""
+
+LINK = 0.05
+"""How far apart, in degrees, two loose ends of rivers may be and still count as joined when
+ranking (they are not drawn joined)."""
 
 MIN_RIVER_KM = 20
 """Rivers (paths) shorter than this, in km, are dropped."""
@@ -319,6 +331,60 @@ def shore_distance(source: Source, nodes: list[tuple[int, int]]) -> np.ndarray:
     return np.column_stack(out)
 
 
+def connections(
+    source: Source, keys: list[tuple[int, int]], edges: list[tuple[int, int, float]]
+) -> tuple[list[tuple[int, int, float]], list[float]]:
+    """Links, not drawn, that join what the data leaves apart: (links, the lakes' areas).
+
+    A loose end within :data:`SNAP` of a lake (GSHHG level 2, any size) is linked to a node for
+    the lake (numbered from ``len(keys)``), at the distance from the lake's middle: so a river
+    runs on through its reservoirs and lakes (the Volga, the Angara out of Baikal), and one that
+    ends in a lake ends at that lake's node. Another loose end is linked to the nearest other
+    end within :data:`LINK`, for the gaps the data has (the Amur below Khabarovsk).
+    """
+    degree = np.zeros(len(keys), dtype=np.int64)
+    other_end: dict[int, set[int]] = {}
+    for u, v, _ in edges:
+        degree[u] += 1
+        degree[v] += 1
+        other_end.setdefault(u, set()).add(v)
+        other_end.setdefault(v, set()).add(u)
+    loose = np.flatnonzero(degree == 1)
+    coords = np.array(keys, dtype=np.float64) * UNIT
+    points = shapely.points(coords)
+    found = [
+        (float(f[1]), p)
+        for f, p in records(source, "gshhs_i.dat", "gshhsmeta_i.dat")
+        if f[0] == "2" and len(p) >= 4
+    ]
+    lakes = shapely.make_valid(np.array([shapely.Polygon(p) for _, p in found], dtype=object))
+    tree = shapely.STRtree(lakes)
+    which, lake = tree.query(points[loose], predicate="dwithin", distance=SNAP)
+    distance = shapely.distance(points[loose][which], lakes[lake])
+    nearest: dict[int, tuple[float, int]] = {}
+    for i, j, d in zip(which.tolist(), lake.tolist(), distance.tolist(), strict=True):
+        n = int(loose[i])
+        if n not in nearest or (d, j) < nearest[n]:
+            nearest[n] = (d, j)
+    used = sorted({j for _, j in nearest.values()})
+    lake_node = {j: len(keys) + k for k, j in enumerate(used)}
+    middles = {j: shapely.get_coordinates(shapely.point_on_surface(lakes[j]))[0] for j in used}
+    links: list[tuple[int, int, float]] = []
+    for n in sorted(nearest):
+        j = nearest[n][1]
+        links.append((n, lake_node[j], km(np.array([coords[n], middles[j]]) / UNIT)))
+    ends = shapely.STRtree(points)
+    for n in loose.tolist():
+        if n in nearest:
+            continue
+        near = [int(m) for m in ends.query(points[n], predicate="dwithin", distance=LINK)]
+        near = [m for m in near if m != n and m not in other_end.get(n, ())]
+        if near:
+            m = min(near, key=lambda m: (float(shapely.distance(points[n], points[m])), m))
+            links.append((n, m, km(np.array([coords[n], coords[m]]) / UNIT)))
+    return links, [found[j][0] for j in used]
+
+
 def ranked(pieces: list[np.ndarray], source: Source) -> list[tuple[float, np.ndarray]]:
     """The rivers as paths, each with its rank (its length in km), by long-path decomposition.
 
@@ -344,12 +410,16 @@ def ranked(pieces: list[np.ndarray], source: Source) -> list[tuple[float, np.nda
         return node_of.setdefault((int(p[0]), int(p[1])), len(node_of))
 
     edges = [(node(q[0]), node(q[-1]), km(q)) for q in pieces]
-    adjacency: list[list[tuple[int, int]]] = [[] for _ in node_of]
+    keys = list(node_of)
+    shore = shore_distance(source, keys)
+    links, lake_area = connections(source, keys, edges)
+    edges += links
+    real = len(keys)
+    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(real + len(lake_area))]
     for e, (u, v, _) in enumerate(edges):
         if u != v:
             adjacency[u].append((v, e))
             adjacency[v].append((u, e))
-    shore = shore_distance(source, list(node_of))
 
     def shortest(start: int) -> tuple[dict[int, float], dict[int, int]]:
         dist = {start: 0.0}
@@ -370,21 +440,24 @@ def ranked(pieces: list[np.ndarray], source: Source) -> list[tuple[float, np.nda
     path_of = [-1] * len(edges)
     paths: list[float] = []
     in_tree = [False] * len(edges)
-    seen = [False] * len(node_of)
-    for first in range(len(node_of)):
+    seen = [False] * len(adjacency)
+    for first in range(len(adjacency)):
         if seen[first]:
             continue
         reached, _ = shortest(first)
         for n in reached:
             seen[n] = True
-        leaves = [n for n in reached if len(adjacency[n]) == 1] or list(reached)
-        # The sea's shore first: a river that reaches the sea ends there, not in a lake.
-        mouth = min(
-            leaves,
-            key=lambda n: (
-                (float(shore[n, 0]), n) if shore[n, 0] <= MOUTH else (MOUTH + float(shore[n, 1]), n)
-            ),
-        )
+        # The mouth: a loose end at the sea's shore; else the largest lake the network ends
+        # in (the Caspian); else the loose end nearest a lake.
+        leaves = [n for n in reached if n < real and len(adjacency[n]) == 1]
+        sea = [n for n in leaves if shore[n, 0] <= MOUTH]
+        lakes_in = [n for n in reached if n >= real]
+        if sea:
+            mouth = min(sea, key=lambda n: (float(shore[n, 0]), n))
+        elif lakes_in:
+            mouth = max(lakes_in, key=lambda n: (lake_area[n - real], -n))
+        else:
+            mouth = min(leaves or list(reached), key=lambda n: (float(shore[n, 1]), n))
         dist, parent_edge = shortest(mouth)
         order = sorted(dist, key=lambda n: (dist[n], n))  # parents before children
         down = dict.fromkeys(order, 0.0)
@@ -412,7 +485,7 @@ def ranked(pieces: list[np.ndarray], source: Source) -> list[tuple[float, np.nda
 
     out = []
     by_path: dict[int, list[int]] = {}
-    for e, k in enumerate(path_of):
+    for e, k in enumerate(path_of[: len(pieces)]):
         if in_tree[e]:
             by_path.setdefault(k, []).append(e)
     for k, ids in by_path.items():
@@ -420,7 +493,7 @@ def ranked(pieces: list[np.ndarray], source: Source) -> list[tuple[float, np.nda
         merged = shapely.line_merge(shapely.MultiLineString(geoms))
         for part in shapely.get_parts(merged):
             out.append((paths[k], np.asarray(shapely.get_coordinates(part), dtype=np.int64)))
-    for e, (u, v, length) in enumerate(edges):
+    for e, (u, v, length) in enumerate(edges[: len(pieces)]):
         if not in_tree[e]:
             options = [paths[path_of[f]] for n in (u, v) for _, f in adjacency[n] if in_tree[f]]
             out.append((min(options) if options else length, pieces[e]))
