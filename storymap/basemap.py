@@ -361,19 +361,33 @@ def _clip_water(
             rings = rings[water.ring_area[rings] >= least]
             geoms = _pieces(water.ring_points, water.ring_start, rings, tolerance)
             shells = set(water.lake_start[ids].tolist())
+            coords, which = shapely.get_coordinates(geoms, return_index=True)
+            cuts = np.flatnonzero(np.diff(which)) + 1
+            first = np.concatenate([[0], cuts])
+            x, y = coords[:, 0], coords[:, 1]
+            cross = np.zeros(len(coords))
+            cross[:-1] = x[:-1] * y[1:] - x[1:] * y[:-1]
+            cross[cuts - 1] = 0  # a ring's last point pairs with no next
+            areas = np.abs(np.add.reduceat(cross, first) / 2) if len(coords) else cross
+            counts = np.diff(np.concatenate([first, [len(coords)]]))
+            usable_rings = ((counts >= 4) & (areas >= least)).tolist()
             found = []
             current: list | None = None
-            for r, geom in zip(rings.tolist(), geoms, strict=True):
-                ring = shapely.get_coordinates(geom)
-                usable = len(ring) >= 4 and abs(_area(ring)) >= least
+            for r, ring, usable in zip(
+                rings.tolist(), np.split(coords, cuts), usable_rings, strict=True
+            ):
                 if r in shells:
                     current = [ring] if usable else None
                     found.append(current)
                 elif usable and current is not None:
                     current.append(ring)
-            polygons = [_valid(shapely.Polygon(f[0], f[1:]), least) for f in found if f is not None]
-            if polygons:
-                clipped = shapely.clip_by_rect(np.array(polygons, dtype=object), *box)
+            polygons = np.array(
+                [shapely.Polygon(f[0], f[1:]) for f in found if f is not None], dtype=object
+            )
+            if len(polygons):
+                for k in np.flatnonzero(~shapely.is_valid(polygons)).tolist():
+                    polygons[k] = _valid(polygons[k], least)
+                clipped = shapely.clip_by_rect(polygons, *box)
                 lakes.extend(_shifted(g, dx) for g in clipped if not g.is_empty)
         # Rivers: those of rank enough, simplified, clipped, without the crumbs.
         ids = np.flatnonzero(_inside(water.river_box, *box) & (water.river_rank >= min_rank))
