@@ -244,19 +244,21 @@ def towns(bounds: list[list[float]], *, margin: float = 0.0, limit: int = 200) -
     pad_lat, pad_lon = margin * (north - south), margin * (east - west)
     south, north = south - pad_lat, north + pad_lat
     west, east = west - pad_lon, east + pad_lon
-    return [list(t) for t in _towns_in(south, west, north, east)[: int(limit)]]
+    return [list(t) for t in _towns_in(south, west, north, east, int(limit))]
 
 
 @functools.lru_cache(maxsize=16)
-def _towns_in(south: float, west: float, north: float, east: float) -> tuple[tuple, ...]:
+def _towns_in(
+    south: float, west: float, north: float, east: float, limit: int
+) -> tuple[tuple, ...]:
     import numpy as np
 
     data = _towns()
     # The first turn of 360° that puts each town east of ``west``: its place in the window.
     shifted = data.lon + 360 * np.ceil((west - data.lon) / 360)
     found = (data.lat >= south) & (data.lat <= north) & (shifted <= east)
-    ids = np.flatnonzero(found)
     # Stored most populous first, ties by name: the order wanted.
+    ids = np.flatnonzero(found)[:limit]
     return tuple(
         (data.names[i], float(data.lat[i]), round(float(shifted[i]), 5), int(data.population[i]))
         for i in ids.tolist()
