@@ -250,48 +250,180 @@ def tiles_data(name: str, key: str | None) -> dict[str, Any]:
     return {"name": tiles.name, "url": url, "options": options}
 
 
+# The map areas a chapter is framed in, in CSS pixels: a typical desktop map beside the panel,
+# for the zoom a chapter is framed at; and the largest, which a level's window must cover.
+FIT_PX = (820, 740)
+COVER_PX = (1200, 900)
+WIDE_PX = (700, 600)  # two zooms out, where phones frame a chapter and flights pass
+JOURNEY_MARGIN = 0.3  # the journey's level reaches this far past its bounds, on each side
+MERGE_AREA = 1.6  # chapters share a level when their windows together are at most this larger,
+# and no larger than the two apart
+TOWNS_PER_WINDOW = 60  # the most populous towns around each window; the page thins them out
+
+
+def _mercator_y(lat: float) -> float:
+    import math
+
+    lat = max(-85.0511, min(85.0511, lat))
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _latitude(y: float) -> float:
+    import math
+
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
+
+
+def fit_zoom(bounds: list[list[float]], pixels: tuple[int, int] = FIT_PX) -> int:
+    """The zoom at which Leaflet's ``fitBounds`` frames ``bounds`` in ``pixels`` (whole zooms)."""
+    import math
+
+    (south, west), (north, east) = bounds
+    dx = max(east - west, 1e-9)
+    dy = max(_mercator_y(north) - _mercator_y(south), 1e-9)
+    zoom = min(math.log2(pixels[0] * 360 / (256 * dx)), math.log2(pixels[1] * 360 / (256 * dy)))
+    return max(0, math.floor(zoom))
+
+
+def _window(bounds: list[list[float]], zoom: int, pixels: tuple[int, int] = COVER_PX) -> list:
+    """``bounds`` grown to a map of ``pixels`` centred on them at ``zoom``."""
+    (south, west), (north, east) = bounds
+    half_x = pixels[0] / 2 * 360 / (256 * 2**zoom)
+    half_y = pixels[1] / 2 * 360 / (256 * 2**zoom)
+    x = (west + east) / 2
+    y = (_mercator_y(south) + _mercator_y(north)) / 2
+    return [
+        [max(-85.0, min(south, _latitude(y - half_y))), min(west, x - half_x)],
+        [min(85.0, max(north, _latitude(y + half_y))), max(east, x + half_x)],
+    ]
+
+
+def _union(a: list[list[float]], b: list[list[float]]) -> list[list[float]]:
+    return [
+        [min(a[0][0], b[0][0]), min(a[0][1], b[0][1])],
+        [max(a[1][0], b[1][0]), max(a[1][1], b[1][1])],
+    ]
+
+
+def _area(window: list[list[float]]) -> float:
+    """In square degrees of Web Mercator."""
+    (south, west), (north, east) = window
+    return (east - west) * (_mercator_y(north) - _mercator_y(south))
+
+
 def basemap_data(
     legs: tuple[Leg, ...], bounds: list[list[float]], positions: tuple[Position, ...]
 ) -> dict[str, Any]:
-    """The offline basemap at three levels of detail.
+    """The offline basemap, as levels of detail that each agree with themselves.
 
-    ``overview``: land only, with a wide margin, so the fitted view has no empty edges;
-    ``journey``: land, coasts and borders around the whole journey; ``details``: a closer
-    look around each chapter whose leg is much smaller than the journey, shown in place of
-    the journey's lines from ``detailZoom`` on.
+    Each level is one :func:`storymap.basemap.basemap` collection (land, water, coasts and
+    borders from one simplification) made for one zoom, and is drawn whole over the coarser
+    ones, its window first filled with sea: wherever a reader looks, fill and lines come from
+    the same level. The ``journey`` level covers the whole journey with a wide margin and is
+    always drawn; around each chapter framed closer than the journey, up to two finer levels
+    (for the chapter's own zoom, and two zooms out, where phones frame it and flights pass)
+    are drawn while that chapter is the current one. Chapters whose windows fit in a level
+    already made share it. ``maxZoom`` is the closest zoom the data supports: the page never
+    frames a chapter closer while the offline map is shown. ``towns`` are the most populous
+    towns around every level, as ``[name, lat, lon, population]``; the page labels those
+    that fit.
     """
-    import math
+    from storymap.basemap import MAX_ZOOM, basemap, tolerance_for_zoom, towns
 
-    from storymap.basemap import basemap
-
-    def span(b: list[list[float]]) -> float:
-        return max(b[1][0] - b[0][0], b[1][1] - b[0][1])
-
-    journey_tolerance = max(span(bounds), 1.0) / 800
-    overview = basemap(bounds, margin=0.6, tolerance=journey_tolerance * 3)
-    overview["features"] = [f for f in overview["features"] if f["properties"]["kind"] == "land"]
+    journey_zoom = min(fit_zoom(bounds), MAX_ZOOM)
+    (south, west), (north, east) = bounds
+    tolerance = tolerance_for_zoom(journey_zoom)
+    if east - west < 180:
+        journey = basemap(bounds, margin=JOURNEY_MARGIN, tolerance=tolerance)
+    else:  # round the world: every latitude, and a turn of the world is enough to either side
+        journey = basemap([[-85.0, west], [85.0, east]], margin=0.1, tolerance=tolerance)
+    levels: list[dict[str, Any]] = []
+    if east - west < 180:
+        # Around the journey's level, the world a zoom or two coarser, for the wide views.
+        world_zoom = max(journey_zoom - 2, 0)
+        world = [[-85.0, west - 90], [85.0, east + 90]]
+        levels.append(
+            {
+                "zoom": world_zoom,
+                "minZoom": 0,
+                "chapters": None,
+                "map": basemap(world, margin=0, tolerance=tolerance_for_zoom(world_zoom)),
+            }
+        )
+    levels.append({"zoom": journey_zoom, "minZoom": 0, "chapters": None, "map": journey})
     legs_by_chapter = {leg.index: leg for leg in legs}
-    details: dict[str, Any] = {}
     if len(positions) > MAX_DETAIL_CHAPTERS:
-        positions = ()  # a long expedition: the journey's own detail, and a page that stays small
+        positions = ()  # a long expedition: the journey's own level, and a page that stays small
+    windows: list[tuple[int, list[list[float]], list[int]]] = []  # zoom, window, chapters
     for i, (lat, lon) in enumerate(positions):
         lats, lons = [lat], [lon]
         leg = legs_by_chapter.get(i)
         if leg is not None:
             lons += [x for x, _ in leg.line.coords]
             lats += [y for _, y in leg.line.coords]
-        window = [[min(lats), min(lons)], [max(lats), max(lons)]]
-        if span(window) > span(bounds) / 4:
-            continue  # the journey's own detail is enough here
-        wide = max(span(window), 0.5)
-        details[str(i)] = basemap(window, margin=0.3, tolerance=max(0.002, wide / 800))
-    return {
-        "overview": overview,
-        "journey": basemap(bounds),
-        "details": details,
-        # From this zoom the journey's simplification would be more than two pixels.
-        "detailZoom": max(0, math.floor(math.log2(720 / (256 * journey_tolerance)))),
-    }
+        framed = [[min(lats), min(lons)], [max(lats), max(lons)]]
+        own = min(fit_zoom(framed), MAX_ZOOM)
+        for zoom, pixels in ((own - 2, WIDE_PX), (own, COVER_PX)):
+            if zoom <= journey_zoom + 1:
+                continue
+            window = _window(framed, zoom, pixels)
+            for k, (z, w, shared) in enumerate(windows):
+                union = _union(w, window)
+                a, b = _area(w), _area(window)
+                if z == zoom and _area(union) <= min(MERGE_AREA * max(a, b), a + b):
+                    windows[k] = (z, union, [*shared, i])
+                    break
+            else:
+                windows.append((zoom, window, [i]))
+    for zoom, window, chapters in windows:
+        tolerance = tolerance_for_zoom(zoom + 1)
+        collection = basemap(window, margin=0, tolerance=tolerance)
+        levels.append({"zoom": zoom, "minZoom": zoom - 2, "chapters": chapters, "map": collection})
+    named: dict[tuple, list] = {}
+    for level in levels:
+        west, south, east, north = level["map"]["bbox"]
+        for town in towns([[south, west], [north, east]], limit=TOWNS_PER_WINDOW):
+            named.setdefault((town[0], town[1], town[2]), town)
+    ranked = sorted(named.values(), key=lambda t: (-t[3], t[0], t[1], t[2]))
+    for level in levels:
+        level["map"] = packed(level["map"], tolerance_for_zoom(level["zoom"] + 1))
+    return {"maxZoom": MAX_ZOOM, "levels": levels, "towns": ranked}
+
+
+PACKED_KINDS = ("land", "lake", "river", "border")
+
+
+def packed(collection: dict[str, Any], tolerance: float) -> dict[str, Any]:
+    """A basemap collection in few bytes: coordinates as whole steps of a fifth of the
+    tolerance, each point after a part's first as the difference from the one before.
+
+    ``{"bbox": [...], "step": degrees, "land": [polygon: [ring: [x0, y0, dx, dy, ...]]],
+    "lake": [...], "river": [line: [x0, y0, dx, dy, ...]], "border": [...]}``. Coasts and lake
+    shores are not sent: the page draws them along the land's and the lakes' own rings, so the
+    lines and the fill cannot disagree.
+    """
+    step = tolerance / 5
+
+    def part(coords: list) -> list[int]:
+        out: list[int] = []
+        x0 = y0 = 0
+        for lon, lat in coords:
+            x, y = round(lon / step), round(lat / step)
+            out += (x - x0, y - y0)
+            x0, y0 = x, y
+        return out
+
+    out: dict[str, Any] = {"bbox": collection["bbox"], "step": step}
+    for feature in collection["features"]:
+        kind = feature["properties"]["kind"]
+        if kind not in PACKED_KINDS:
+            continue
+        coords = feature["geometry"]["coordinates"]
+        if feature["geometry"]["type"] == "MultiPolygon":
+            out[kind] = [[part(ring) for ring in polygon] for polygon in coords]
+        else:
+            out[kind] = [part(line) for line in coords]
+    return out
 
 
 def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:

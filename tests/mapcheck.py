@@ -30,10 +30,10 @@ hatch shown where the page has no data (#e6e8eb, #eef0f2) is further than this f
 SAMPLE_STEP = 8  # px between sampled pixels
 COAST_MARGIN = 3.0  # px: pixels this close to the reference coast are not compared
 
-# Everything but the sea and land fills (Leaflet gives a custom pane X the class
-# leaflet-X-pane): lakes and rivers, coasts and borders, labels, markers, routes, controls.
+# Everything but the sea and land fills: the basemap's lakes and rivers (path.sm-bm-water),
+# coasts and borders (path.sm-bm-lines), and the labels, markers, routes and controls.
 HIDE_ALL_BUT_LAND_AND_SEA = """
-.leaflet-pane.leaflet-sm-water-pane, .leaflet-sm-lines-pane, .leaflet-sm-labels-pane,
+path.sm-bm-water, path.sm-bm-lines, .leaflet-sm-labels-pane,
 .leaflet-marker-pane, .leaflet-shadow-pane, .leaflet-overlay-pane, .leaflet-tooltip-pane,
 .leaflet-popup-pane, .leaflet-control-container { visibility: hidden !important; }
 """
@@ -356,8 +356,7 @@ PANES_JS = """
     if (s.visibility !== 'visible' || path.getClientRects().length === 0) continue;
     if (s.stroke === 'none' || !(parseFloat(s.strokeWidth) > 0)) continue;
     if (!(parseFloat(s.strokeOpacity) > 0) || !(parseFloat(s.opacity) > 0)) continue;
-    const pane = path.closest('.leaflet-pane:not(.leaflet-map-pane)');
-    const key = pane ? [...pane.classList].filter(k => k !== 'leaflet-pane').join(' ') : '?';
+    const key = path.getAttribute('class') || '?';
     stroked[key] = (stroked[key] || 0) + 1;
   }
   return {panes, stroked};
@@ -367,7 +366,7 @@ PANES_JS = """
 
 def panes(page: Any) -> dict:
     """The map's panes (their classes but ``leaflet-pane``), and how many stroked paths
-    still show in each: after :data:`HIDE_ALL_BUT_LAND_AND_SEA`, there should be none."""
+    still show, by their class: after :data:`HIDE_ALL_BUT_LAND_AND_SEA`, there should be none."""
     return page.evaluate(PANES_JS)
 
 
@@ -379,7 +378,7 @@ WATER_NEAR_JS = """
   const c = map.getContainer().getBoundingClientRect();
   const p = map.latLngToContainerPoint([lat, lon]);
   const x = p.x + c.left, y = p.y + c.top;
-  const paths = [...document.querySelectorAll('.leaflet-sm-water-pane path')];
+  const paths = [...document.querySelectorAll('path.sm-bm-water')];
   let best = Infinity, stroke = null, count = 0;
   for (const path of paths) {
     const length = path.getTotalLength ? path.getTotalLength() : 0;
@@ -403,5 +402,5 @@ WATER_NEAR_JS = """
 
 
 def water_near(page: Any, lat: float, lon: float) -> dict:
-    """The water pane's paths, and the least screen distance from their lines to a point."""
+    """The basemap's water paths, and the least screen distance from their lines to a point."""
     return page.evaluate(WATER_NEAR_JS, [lat, lon])

@@ -28,9 +28,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def basemap_paths(page) -> dict[str, int]:
     return page.evaluate(
         """() => ({
-            sea: document.querySelectorAll('.leaflet-sm-sea-pane path').length,
-            land: document.querySelectorAll('.leaflet-sm-land-pane path').length,
-            lines: document.querySelectorAll('.leaflet-sm-lines-pane path').length,
+            sea: document.querySelectorAll('path.sm-bm-sea').length,
+            land: document.querySelectorAll('path.sm-bm-land').length,
+            water: document.querySelectorAll('path.sm-bm-water').length,
+            lines: document.querySelectorAll('path.sm-bm-lines').length,
             labels: document.querySelectorAll('.sm-label').length,
         })"""
     )
@@ -45,7 +46,8 @@ def test_refused_tiles_fall_back_to_the_offline_basemap(page_factory, site: Path
     notice = page.locator(".sm-notice")
     assert notice.inner_text() == "Map tiles could not be loaded, so this is the offline map."
     drawn = basemap_paths(page)
-    assert drawn["sea"] == 1 and drawn["land"] >= 2 and drawn["lines"] >= 1
+    # The world's and the journey's levels, each its sea, land and lines.
+    assert drawn["sea"] == 2 and drawn["land"] == 2 and drawn["lines"] >= 2
     assert drawn["labels"] == 6
     assert page.locator(".leaflet-tile").count() == 0
     assert "Natural Earth" in page.locator(".leaflet-control-attribution").inner_text()
@@ -75,22 +77,29 @@ def test_closer_detail_around_a_small_chapter(page, site: Path) -> None:
     page.locator(".leaflet-control-layers").hover()
     page.get_by_label("Offline map").check()
     page.wait_for_function("() => !storymap.app.moving")
-    # At the trolley's zoom the Tumen border is drawn from the chapter's own detail.
-    detail = page.evaluate(
+    # At the trolley's zoom the chapter's own levels are drawn over the journey's, in order.
+    shown = page.evaluate(
         """() => {
             const bm = storymap.app.data.basemap;
-            return [storymap.app.map.getZoom() >= bm.detailZoom, '3' in bm.details];
+            const zoom = storymap.app.map.getZoom();
+            const own = bm.levels.filter(
+                (l) => l.chapters && l.chapters.includes(storymap.app.current) && zoom >= l.minZoom
+            );
+            return [zoom <= bm.maxZoom, own.map((l) => l.zoom)];
         }"""
     )
-    assert detail == [True, True]
-    assert basemap_paths(page)["lines"] >= 1
+    assert shown[0] is True
+    assert shown[1] and max(shown[1]) >= 9
+    drawn = basemap_paths(page)
+    assert drawn["sea"] == 2 + len(shown[1])
+    assert drawn["lines"] >= 2 + len(shown[1])
 
 
 def test_tiles_none_draws_the_basemap_and_requests_nothing(page, tmp_path: Path) -> None:
     target, *_ = build(FLAGSHIP, tmp_path / "page.html", tiles=None)
     page.open(target)
     page.wait_for_function(READY)
-    assert basemap_paths(page)["land"] >= 2
+    assert basemap_paths(page)["land"] == 2
     assert page.locator(".leaflet-control-layers").count() == 0
     assert page.requests == [target.resolve().as_uri()]
 

@@ -216,7 +216,7 @@ def test_land_and_sea_agree_with_natural_earth_10m(
         chapters = PHONE_LAND_CHAPTERS[story]
     results: dict[int, LandSea] = {}
     errors: dict[int, str] = {}
-    unhidden: dict[str, list[int]] = {}  # pane: chapters where the style left lines showing
+    unhidden: dict[str, list[int]] = {}  # class: chapters where the style left lines showing
     for index in chapters:
         visit(page, index)
         found = panes(page)
@@ -235,9 +235,9 @@ def test_land_and_sea_agree_with_natural_earth_10m(
     if unhidden:
         where = "; ".join(f"{p} in chapters {n}" for p, n in sorted(unhidden.items()))
         message.append(
-            f"  stroked lines still show with all but the sm-sea and sm-land panes hidden: "
-            f"{where}. The page's panes are {found['panes']}; rivers and lakes belong in "
-            "sm-water, coasts and borders in sm-lines"
+            f"  stroked lines still show with all but the sea and land fills hidden: "
+            f"{where}. Rivers and lake shores are path.sm-bm-water, coasts and borders "
+            "path.sm-bm-lines"
         )
     if results:
         worst = max(results, key=lambda i: results[i].fraction)
@@ -260,7 +260,7 @@ def test_land_and_sea_agree_with_natural_earth_10m(
 def test_a_river_passes_the_friendship_bridge(
     page_factory, pages: dict[str, Path], viewport: str
 ) -> None:
-    """d. In the trolley chapter a river of the water pane runs within 10 px of the bridge."""
+    """d. In the trolley chapter a river of the basemap runs within 10 px of the bridge."""
     page, data = story_page(page_factory, pages, "flagship", viewport)
     trolley = [
         i for i, c in enumerate(data["chapters"]) if (c["leg"] or {}).get("mode") == "trolley"
@@ -271,7 +271,7 @@ def test_a_river_passes_the_friendship_bridge(
     where = f"flagship on a {viewport}, {chapter_name(data, trolley[0])}"
     if not found["drawn"]:
         pytest.fail(
-            f"{where}: no path drawn in the sm-water pane; the map's panes are "
+            f"{where}: no water path (path.sm-bm-water) drawn; the map's panes are "
             f"{panes(page)['panes']}",
             pytrace=False,
         )

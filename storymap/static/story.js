@@ -200,6 +200,26 @@
     return out;
   }
 
+  /* The point halfway along `path` as drawn (in Web Mercator), and the path's length there. */
+  function middle(map, path) {
+    var points = path.map(function (p) {
+      return map.project(p, 0);
+    });
+    var lengths = [0];
+    for (var i = 1; i < points.length; i++) lengths.push(lengths[i - 1] + points[i].distanceTo(points[i - 1]));
+    var half = lengths[lengths.length - 1] / 2;
+    var k = 1;
+    while (k < points.length - 1 && lengths[k] < half) k++;
+    if (points.length < 2) return { latlng: L.latLng(path[0]), length0: 0 };
+    var t = (half - lengths[k - 1]) / (lengths[k] - lengths[k - 1] || 1);
+    var a = points[k - 1];
+    var b = points[k];
+    return {
+      latlng: map.unproject(L.point(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t), 0),
+      length0: lengths[lengths.length - 1] /* pixels at zoom 0 */,
+    };
+  }
+
   /* The part of `path` up to fraction f of its length, ending at the interpolated head. */
   function partial(path, cum, f) {
     var total = cum[cum.length - 1];
@@ -222,128 +242,166 @@
 
   // --- base layers: tiles, and the offline basemap --------------------------------------------
 
+  var SEA = "#d4e4ef";
   var BASEMAP_STYLE = {
-    land: { stroke: false, fill: true, fillColor: "#f1eee4", fillOpacity: 1 },
-    coast: { color: "#6f93ad", weight: 1, fill: false },
-    border: { color: "#7d6b8f", weight: 1.3, dashArray: "5 3", fill: false },
+    sea: { stroke: false, fill: true, fillColor: SEA, fillOpacity: 1, className: "sm-bm-sea" },
+    land: { stroke: false, fill: true, fillColor: "#f1eee4", fillOpacity: 1, className: "sm-bm-land" },
+    lake: { stroke: false, fill: true, fillColor: SEA, fillOpacity: 1, className: "sm-bm-water" },
+    shore: { color: "#7fa7c4", weight: 0.8, fill: false, className: "sm-bm-water" },
+    river: { color: "#7fb0d3", weight: 1.6, fill: false, className: "sm-bm-water" },
+    coast: { color: "#6f93ad", weight: 1, fill: false, className: "sm-bm-lines" },
+    border: { color: "#7d6b8f", weight: 1.3, dashArray: "5 3", fill: false, className: "sm-bm-lines" },
   };
+  var BASE_PANES = 4; /* the world's and the journey's levels, and a chapter's two */
 
-  /* Land, or lines: each in its own pane, so a layer holds one or the other. */
-  function basemapLayer(collection, kinds, attribution) {
-    return L.geoJSON(collection, {
-      pane: kinds.indexOf("land") >= 0 ? "sm-land" : "sm-lines",
-      interactive: false,
-      attribution: attribution,
-      filter: function (feature) {
-        return kinds.indexOf(feature.properties.kind) >= 0;
-      },
-      style: function (feature) {
-        return BASEMAP_STYLE[feature.properties.kind];
-      },
-    });
+  /* A part of a packed level (see storymap.render.packed) as [lat, lon] pairs, and whether
+   * each point lies on the level's window edge, where the clip cut the land. */
+  function unpack(flat, step, box) {
+    var points = [];
+    var edge = [];
+    var x = 0;
+    var y = 0;
+    var near = 2; /* steps */
+    var west = box[0] / step;
+    var south = box[1] / step;
+    var east = box[2] / step;
+    var north = box[3] / step;
+    for (var k = 0; k + 1 < flat.length; k += 2) {
+      x += flat[k];
+      y += flat[k + 1];
+      points.push([y * step, x * step]);
+      edge.push(
+        (Math.abs(x - west) <= near ? 1 : 0) |
+          (Math.abs(x - east) <= near ? 2 : 0) |
+          (Math.abs(y - south) <= near ? 4 : 0) |
+          (Math.abs(y - north) <= near ? 8 : 0)
+      );
+    }
+    return { points: points, edge: edge };
   }
 
-  /* The offline basemap: coasts, borders and the story's places, from the page's own data.
-   * Around a chapter much smaller than the journey, closer detail replaces the journey's
-   * lines once the map is zoomed in enough to need it. */
-  function offlineBasemap(map, data, app) {
-    var bm = data.basemap;
-    /* Panes keep the order whatever the order layers are added in: sea, land, lines. */
-    map.createPane("sm-sea").style.zIndex = 240;
-    map.createPane("sm-land").style.zIndex = 245;
-    map.createPane("sm-lines").style.zIndex = 250;
-    map.createPane("sm-labels").style.zIndex = 590; /* above the route, below the stops */
-    var credit = "Offline map: Natural Earth";
-    var journeyLines = basemapLayer(bm.journey, ["coast", "border"]);
-    var box = bm.overview.bbox; /* [west, south, east, north]: sea where there is no land */
-    var sea = L.rectangle(
-      [
-        [box[1], box[0]],
-        [box[3], box[2]],
-      ],
-      { pane: "sm-sea", interactive: false, stroke: false, fillColor: "#d4e4ef", fillOpacity: 1 }
-    );
-    var group = L.layerGroup([
-      sea,
-      basemapLayer(bm.overview, ["land"], credit),
-      basemapLayer(bm.journey, ["land"]),
-      journeyLines,
-    ]);
-    var labels = [];
-    var seen = {};
-    /* A long expedition is labelled by its stops' own titles, not by hundreds of labels. */
-    (data.chapters.length <= MANY ? data.chapters : []).forEach(function (chapter, i) {
-      if (seen[chapter.place.id]) return;
-      seen[chapter.place.id] = true;
-      var text = el("span", "sm-label", chapter.place.name);
-      var label = L.marker([chapter.place.lat, chapter.place.lon], {
-        icon: L.divIcon({ html: text, className: "sm-label-icon", iconSize: null, iconAnchor: [-16, 9] }),
-        interactive: false,
-        keyboard: false,
-        pane: "sm-labels",
-      });
-      label.chapter = i;
-      labels.push(label);
-      group.addLayer(label);
+  /* The shore of filled rings: every segment but those along the window's edge. */
+  function shores(rings) {
+    var lines = [];
+    rings.forEach(function (ring) {
+      var line = [];
+      for (var k = 1; k < ring.points.length; k++) {
+        if (ring.edge[k - 1] & ring.edge[k]) {
+          if (line.length > 1) lines.push(line);
+          line = [];
+          continue;
+        }
+        if (!line.length) line.push(ring.points[k - 1]);
+        line.push(ring.points[k]);
+      }
+      if (line.length > 1) lines.push(line);
     });
-    /* Hide a label that would cover one already shown; the current chapter's goes first. */
-    function declutter() {
-      if (!map.hasLayer(group)) return;
-      var kept = [];
-      var order = labels.slice().sort(function (a, b) {
-        return (b.chapter === app.current) - (a.chapter === app.current) || a.chapter - b.chapter;
-      });
-      var nodes = order
-        .map(function (label) {
-          return label.getElement();
-        })
-        .filter(Boolean);
-      nodes.forEach(function (node) {
-        node.style.visibility = "";
-      });
-      var rects = nodes.map(function (node) {
-        return node.getBoundingClientRect();
-      });
-      nodes.forEach(function (node, i) {
-        var r = rects[i];
-        var hit = kept.some(function (k) {
-          return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+    return lines;
+  }
+
+  /* One level of the offline map in one pane: its window filled with sea, then its land,
+   * lakes, rivers, coasts and borders, all from one simplification, so that fill and lines
+   * agree, and drawn whole over the coarser levels. */
+  function levelLayer(level, pane, attribution) {
+    var bm = level.map;
+    var box = bm.bbox; /* [west, south, east, north] */
+    function style(kind) {
+      return L.extend({ pane: pane, interactive: false }, BASEMAP_STYLE[kind]);
+    }
+    function polygons(kind) {
+      return (bm[kind] || []).map(function (polygon) {
+        return polygon.map(function (ring) {
+          return unpack(ring, bm.step, box);
         });
-        if (hit) node.style.visibility = "hidden";
-        else kept.push(r);
       });
     }
-    map.on("zoomend moveend", declutter);
-    document.addEventListener("storymap:chapter", declutter);
-    var details = {};
-    var shown = null;
+    function lines(kind) {
+      return (bm[kind] || []).map(function (line) {
+        return unpack(line, bm.step, box).points;
+      });
+    }
+    function points(rings) {
+      return rings.map(function (ring) {
+        return ring.points;
+      });
+    }
+    var land = polygons("land");
+    var lakes = polygons("lake");
+    /* The sea stops a pixel short of the window, so that no hairline of it shows where the
+     * land of this level meets the land of the coarser one beneath. */
+    var inset = bm.step * 10;
+    var cos = function (lat) {
+      return Math.cos((lat * Math.PI) / 180);
+    };
+    var layers = [
+      L.rectangle(
+        [
+          [box[1] + inset * cos(box[1]), box[0] + inset],
+          [box[3] - inset * cos(box[3]), box[2] - inset],
+        ],
+        L.extend(style("sea"), { attribution: attribution })
+      ),
+    ];
+    if (land.length) layers.push(L.polygon(land.map(points), style("land")));
+    if (lakes.length) layers.push(L.polygon(lakes.map(points), style("lake")));
+    var rivers = lines("river");
+    if (rivers.length) layers.push(L.polyline(rivers, style("river")));
+    var coast = shores([].concat.apply([], land));
+    if (coast.length) layers.push(L.polyline(coast, style("coast")));
+    var shore = shores([].concat.apply([], lakes));
+    if (shore.length) layers.push(L.polyline(shore, style("shore")));
+    var borders = lines("border");
+    if (borders.length) layers.push(L.polyline(borders, style("border")));
+    return L.layerGroup(layers);
+  }
+
+  /* The offline basemap: the journey's level always, and the current chapter's finer levels
+   * from the zoom where they matter, each drawn whole over the coarser ones. */
+  function offlineBasemap(map, data, app) {
+    var bm = data.basemap;
+    for (var p = 0; p < BASE_PANES; p++) map.createPane("sm-base" + p).style.zIndex = String(240 + p);
+    var credit = "Natural Earth · GSHHG · GeoNames";
+    var group = L.layerGroup();
+    var made = {};
+    function layer(k, pane) {
+      var key = k + ":" + pane;
+      made[key] = made[key] || levelLayer(bm.levels[k], "sm-base" + pane, bm.levels[k].chapters ? null : credit);
+      return made[key];
+    }
+    var shown = [];
     function update() {
       if (!map.hasLayer(group)) return;
-      var key = String(app.current);
-      var want = bm.details[key] && map.getZoom() >= bm.detailZoom ? key : null;
-      if (want === shown) return;
-      if (shown !== null) group.removeLayer(details[shown]);
-      if (want !== null) {
-        details[want] =
-          details[want] ||
-          L.layerGroup([basemapLayer(bm.details[want], ["land"]), basemapLayer(bm.details[want], ["coast", "border"])]);
-        group.addLayer(details[want]);
-        group.removeLayer(journeyLines);
-      } else {
-        group.addLayer(journeyLines);
-      }
-      shown = want;
+      var zoom = map.getZoom();
+      var want = [];
+      bm.levels.forEach(function (level, k) {
+        if (!level.chapters || (level.chapters.indexOf(app.current) >= 0 && zoom >= level.minZoom)) want.push(k);
+      });
+      want.sort(function (a, b) {
+        return bm.levels[a].zoom - bm.levels[b].zoom;
+      });
+      var layers = want.slice(0, BASE_PANES).map(function (k, pane) {
+        return layer(k, pane);
+      });
+      if (layers.length === shown.length && layers.every(function (l, i) { return l === shown[i]; })) return;
+      shown.forEach(function (l) {
+        if (layers.indexOf(l) < 0) group.removeLayer(l);
+      });
+      layers.forEach(function (l) {
+        group.addLayer(l);
+      });
+      shown = layers;
     }
     map.on("zoomend", update);
     document.addEventListener("storymap:chapter", update);
     group.on("add", function () {
       map.getContainer().classList.add("sm-offline");
-      shown = null;
+      shown = [];
       update();
-      declutter();
+      app.setOffline(true);
     });
     group.on("remove", function () {
       map.getContainer().classList.remove("sm-offline");
+      app.setOffline(false);
     });
     return group;
   }
@@ -503,10 +561,16 @@
 
     /* The view first, then the base layers, then the story's layers: each marker is placed
      * once, and Leaflet measures the map before it holds a thousand of them. */
+    var offlineFirst = false; /* the offline map, shown before the layers below exist */
+    var framed = false;
+    app.setOffline = function (on) {
+      offlineFirst = on;
+    };
     var start = fromHash();
     app.unknownLink = start === null; /* an address naming no chapter of this story */
     if (start === null || start === TITLE_CARD) {
-      map.fitBounds(data.bounds, { padding: [48, 48], maxZoom: 13, animate: false });
+      var first = !data.tiles && data.basemap ? Math.min(13, data.basemap.maxZoom) : 13;
+      map.fitBounds(data.bounds, { padding: [48, 48], maxZoom: first, animate: false });
     }
     baseLayers(map, data, app);
 
@@ -530,18 +594,25 @@
           go(i, { camera: false, keepPopup: true });
         });
         var badgeMarker = L.layerGroup().addTo(map); /* none on a long expedition */
+        var halfway = middle(map, leg.path);
         if (chapters.length <= MANY) {
           var badge = el("span", "sm-badge");
           badge.appendChild(icon(mode));
           badge.style.borderColor = mode.color;
-          var mid = leg.path[Math.floor(leg.path.length / 2)];
-          badgeMarker = L.marker(mid, {
+          badgeMarker = L.marker(halfway.latlng, {
             icon: L.divIcon({ html: badge, className: "sm-badge-icon", iconSize: [24, 24] }),
             interactive: false,
             keyboard: false,
           }).addTo(map);
         }
-        app.legs[i] = { line: line, badge: badgeMarker, path: leg.path, cum: cumulative(leg.path) };
+        app.legs[i] = {
+          line: line,
+          badge: badgeMarker,
+          path: leg.path,
+          cum: cumulative(leg.path),
+          middle: halfway.latlng,
+          length0: halfway.length0,
+        };
       }
       var number = el("span", "sm-stop", chapter.n);
       var label = "Stop " + chapter.n + ": " + chapter.place.name;
@@ -564,6 +635,383 @@
     if (data.modeList.length) control("bottomright", legend(data)).addTo(map);
     fullscreenButton(map);
     politeInFrame(map);
+
+    // --- what lies on the map: stops grouped when close, badges clear of them, labels that fit
+
+    var STOP = 28; /* a stop marker's width, px */
+    var BADGE = 24;
+    var GAP = 3;
+    var groupLayer = L.layerGroup().addTo(map);
+    var labelPane = map.createPane("sm-labels");
+    labelPane.style.zIndex = 590; /* above the route, below the stops */
+    var labelLayer = L.layerGroup();
+    var townLayer = L.layerGroup();
+    app.groups = [];
+
+    function setHidden(marker, hidden) {
+      var node = marker && marker.getElement && marker.getElement();
+      if (node) node.style.visibility = hidden ? "hidden" : "";
+    }
+
+    function rect(x, y, w, h) {
+      return { left: x, top: y, right: x + w, bottom: y + h };
+    }
+
+    function around(p, size) {
+      return rect(p.x - size / 2, p.y - size / 2, size, size);
+    }
+
+    function hits(a, b) {
+      return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
+    }
+
+    function grown(r, by) {
+      return { left: r.left - by, top: r.top - by, right: r.right + by, bottom: r.bottom + by };
+    }
+
+    /* The controls and the legend, in the map's own pixels. */
+    function controlRects() {
+      var box = mapNode.getBoundingClientRect();
+      return Array.prototype.slice
+        .call(mapNode.querySelectorAll(".leaflet-control"))
+        .map(function (node) {
+          var r = node.getBoundingClientRect();
+          return { left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top };
+        })
+        .filter(function (r) {
+          return r.right > r.left && r.bottom > r.top;
+        });
+    }
+
+    function stopRange(members) {
+      var numbers = members.map(function (i) {
+        return chapters[i].n;
+      });
+      var runs = [];
+      numbers.forEach(function (n) {
+        var run = runs[runs.length - 1];
+        if (run && n === run[1] + 1) run[1] = n;
+        else runs.push([n, n]);
+      });
+      return runs
+        .map(function (run) {
+          return run[0] === run[1] ? String(run[0]) : run[0] + "\u2013" + run[1];
+        })
+        .join(", ");
+    }
+
+    /* Stops closer than a marker's width are shown as one marker, "3–4", split as the reader
+     * zooms in; a click on it zooms in until they part. */
+    function regroup() {
+      groupLayer.clearLayers();
+      var zoom = map.getZoom();
+      var points = chapters.map(function (chapter) {
+        return map.project([chapter.place.lat, chapter.place.lon], zoom);
+      });
+      var cells = {};
+      var groups = [];
+      var groupOf = [];
+      points.forEach(function (p, i) {
+        var cx = Math.floor(p.x / STOP);
+        var cy = Math.floor(p.y / STOP);
+        var found = null;
+        for (var dx = -1; dx <= 1 && found === null; dx++) {
+          for (var dy = -1; dy <= 1 && found === null; dy++) {
+            (cells[cx + dx + "," + (cy + dy)] || []).forEach(function (g) {
+              if (found === null && points[groups[g][0]].distanceTo(p) < STOP) found = g;
+            });
+          }
+        }
+        if (found === null) {
+          found = groups.length;
+          groups.push([]);
+          var key = cx + "," + cy;
+          (cells[key] = cells[key] || []).push(found);
+        }
+        groups[found].push(i);
+        groupOf[i] = found;
+      });
+      app.groups = groups.filter(function (members) {
+        return members.length > 1;
+      });
+      app.groupOf = groupOf;
+      chapters.forEach(function (chapter, i) {
+        setHidden(app.stops[i], groups[groupOf[i]].length > 1);
+      });
+      app.groupMarkers = {};
+      app.groups.forEach(function (members) {
+        var head = chapters[members[0]].place;
+        var text = stopRange(members);
+        var names = members.map(function (i) {
+          return chapters[i].place.name;
+        });
+        var title = "Stops " + text + ": " + names.join("; ");
+        var badge = el("span", "sm-stop sm-stop-group", text);
+        var current = members.indexOf(app.current) >= 0;
+        var width = Math.max(STOP, 12 + 7 * text.length);
+        var marker = L.marker([head.lat, head.lon], {
+          icon: L.divIcon({
+            html: badge,
+            className: "sm-stop-icon" + (current ? " sm-stop-current" : ""),
+            iconSize: [width, STOP],
+          }),
+          title: title,
+          alt: title,
+          zIndexOffset: current ? 5000 : 1000 + members[0],
+        });
+        marker.width = width;
+        marker.on("click", function () {
+          var apart = STOP;
+          members.forEach(function (a) {
+            members.forEach(function (b) {
+              if (a < b) apart = Math.min(apart, Math.max(points[a].distanceTo(points[b]), 0.01));
+            });
+          });
+          var zoom = Math.min(map.getMaxZoom(), map.getZoom() + Math.ceil(Math.log2((STOP + 4) / apart)));
+          var box = L.latLngBounds(
+            members.map(function (i) {
+              return [chapters[i].place.lat, chapters[i].place.lon];
+            })
+          );
+          map.setView(box.getCenter(), zoom, { animate: !prefersReducedMotion() });
+        });
+        members.forEach(function (i) {
+          app.groupMarkers[i] = marker;
+        });
+        groupLayer.addLayer(marker);
+      });
+    }
+
+    /* Where each stop is drawn now, one rectangle per visible marker. */
+    function stopRects() {
+      var out = [];
+      chapters.forEach(function (chapter, i) {
+        if (!app.groupMarkers[i]) out.push(around(map.latLngToContainerPoint(app.stops[i].getLatLng()), STOP * 1.2));
+      });
+      app.groups.forEach(function (members) {
+        var marker = app.groupMarkers[members[0]];
+        var p = map.latLngToContainerPoint(marker.getLatLng());
+        out.push(rect(p.x - marker.width / 2, p.y - STOP / 2, marker.width, STOP));
+      });
+      return out;
+    }
+
+    /* A badge halfway along its leg, where the leg is long enough on screen to hold it clear of
+     * every stop; none where it is not. */
+    function placeBadges(stops) {
+      var scale = Math.pow(2, map.getZoom());
+      var out = [];
+      Object.keys(app.legs).forEach(function (key) {
+        var leg = app.legs[key];
+        if (!leg.badge.getLatLng) return; /* a long expedition has none */
+        var p = map.latLngToContainerPoint(leg.middle);
+        var box = grown(around(p, BADGE), GAP);
+        var clear =
+          leg.length0 * scale >= 2 * (STOP / 2 + BADGE / 2 + GAP) &&
+          !stops.some(function (r) {
+            return hits(box, r);
+          });
+        setHidden(leg.badge, !clear);
+        if (clear) out.push(around(p, BADGE));
+      });
+      return out;
+    }
+
+    // Place labels, one per place and position: a stop's label follows its copy of the world.
+    var labels = [];
+    var labelAt = {};
+    (chapters.length <= MANY ? chapters : []).forEach(function (chapter, i) {
+      var key = chapter.place.id + "@" + chapter.place.lat + "," + chapter.place.lon;
+      if (labelAt[key]) {
+        labelAt[key].chapters.push(i);
+        return;
+      }
+      var text = el("span", "sm-label", chapter.place.name);
+      var marker = L.marker([chapter.place.lat, chapter.place.lon], {
+        icon: L.divIcon({ html: text, className: "sm-label-icon", iconSize: [0, 0], iconAnchor: [0, 0] }),
+        interactive: false,
+        keyboard: false,
+        pane: "sm-labels",
+      });
+      labelAt[key] = { marker: marker, node: text, chapters: [i], size: null };
+      labels.push(labelAt[key]);
+      labelLayer.addLayer(marker);
+    });
+
+    /* Beside its point, on the first side where it fits: right, left, above, below. */
+    function sides(p, w, h, offset) {
+      return [
+        rect(p.x + offset, p.y - h / 2, w, h),
+        rect(p.x - offset - w, p.y - h / 2, w, h),
+        rect(p.x - w / 2, p.y - offset - h, w, h),
+        rect(p.x - w / 2, p.y + offset, w, h),
+      ];
+    }
+
+    function fits(r, size, taken) {
+      return (
+        r.left >= 2 &&
+        r.top >= 2 &&
+        r.right <= size.x - 2 &&
+        r.bottom <= size.y - 2 &&
+        !taken.some(function (t) {
+          return hits(r, t);
+        })
+      );
+    }
+
+    function overlap(r, size, taken) {
+      var outside = Math.max(0, -r.left) + Math.max(0, -r.top) + Math.max(0, r.right - size.x) + Math.max(0, r.bottom - size.y);
+      return taken.reduce(function (sum, t) {
+        var w = Math.min(r.right, t.right) - Math.max(r.left, t.left);
+        var h = Math.min(r.bottom, t.bottom) - Math.max(r.top, t.top);
+        return sum + (w > 0 && h > 0 ? w * h : 0);
+      }, outside * 1000);
+    }
+
+    function placeLabels(taken) {
+      var size = map.getSize();
+      var lead = {};
+      app.groups.forEach(function (members) {
+        var first = members.indexOf(app.current) >= 0 ? app.current : members[0];
+        members.forEach(function (i) {
+          lead[i] = first;
+        });
+      });
+      var leg = app.current !== TITLE_CARD && chapters[app.current].leg ? app.current - 1 : null;
+      var order = labels.slice().sort(function (a, b) {
+        function rank(l) {
+          if (l.chapters.indexOf(app.current) >= 0) return 0;
+          if (leg !== null && l.chapters.indexOf(leg) >= 0) return 1;
+          return 2;
+        }
+        return rank(a) - rank(b) || a.chapters[0] - b.chapters[0];
+      });
+      order.forEach(function (label) {
+        var node = label.node;
+        var shown = label.chapters.some(function (i) {
+          return lead[i] === undefined || lead[i] === i;
+        });
+        if (!shown) {
+          node.style.visibility = "hidden";
+          return;
+        }
+        if (!label.size) label.size = [node.offsetWidth, node.offsetHeight];
+        var i = label.chapters[0];
+        var marker = app.groupMarkers[i] || app.stops[i];
+        var p = map.latLngToContainerPoint(marker.getLatLng());
+        var own = map.latLngToContainerPoint(label.marker.getLatLng());
+        var w = label.size[0];
+        var h = label.size[1];
+        var offset = (app.groupMarkers[i] ? app.groupMarkers[i].width : STOP) / 2 + GAP;
+        var options = sides(p, w, h, offset);
+        var choice = options.filter(function (r) {
+          return fits(r, size, taken);
+        })[0];
+        var mine = label.chapters.indexOf(app.current) >= 0 || (leg !== null && label.chapters.indexOf(leg) >= 0);
+        if (!choice && mine) {
+          /* nowhere clear: the side that covers least, moved inside the map */
+          choice = options.slice().sort(function (a, b) {
+            return overlap(a, size, taken) - overlap(b, size, taken);
+          })[0];
+          var dx = Math.max(2 - choice.left, Math.min(0, size.x - 2 - choice.right));
+          var dy = Math.max(2 - choice.top, Math.min(0, size.y - 2 - choice.bottom));
+          choice = rect(choice.left + dx, choice.top + dy, w, h);
+        }
+        if (!choice) {
+          node.style.visibility = "hidden";
+          return;
+        }
+        node.style.visibility = "";
+        node.style.left = choice.left - own.x + "px";
+        node.style.top = choice.top - own.y + "px";
+        taken.push(grown(choice, GAP));
+      });
+    }
+
+    // Towns: the most populous around the view, as many as fit clear of the story.
+    var measure = document.createElement("canvas").getContext("2d");
+    var storyNames = chapters.map(function (chapter) {
+      return chapter.place.name.toLowerCase();
+    });
+    var towns = (data.basemap && data.basemap.towns) || [];
+
+    function placeTowns(taken) {
+      townLayer.clearLayers();
+      var size = map.getSize();
+      var most = Math.max(3, Math.round((size.x * size.y) / 45000));
+      var view = map.getBounds();
+      measure.font = "11px " + getComputedStyle(mapNode).fontFamily;
+      var count = 0;
+      for (var k = 0; k < towns.length && count < most; k++) {
+        var town = towns[k];
+        if (!view.contains([town[1], town[2]])) continue;
+        var name = town[0];
+        var lower = name.toLowerCase();
+        if (
+          storyNames.some(function (story) {
+            return story.indexOf(lower) >= 0;
+          })
+        ) {
+          continue;
+        }
+        var p = map.latLngToContainerPoint([town[1], town[2]]);
+        var w = Math.ceil(measure.measureText(name).width) + 6;
+        var dot = around(p, 6);
+        var choice = sides(p, w, 14, 5).filter(function (r) {
+          return fits(r, size, taken) && !taken.some(function (t) { return hits(dot, t); });
+        })[0];
+        if (!choice) continue;
+        var node = el("span", "sm-town");
+        node.appendChild(el("span", "sm-town-dot"));
+        var text = el("span", "sm-town-name", name);
+        text.style.left = choice.left - p.x + "px";
+        text.style.top = choice.top - p.y + "px";
+        node.appendChild(text);
+        townLayer.addLayer(
+          L.marker([town[1], town[2]], {
+            icon: L.divIcon({ html: node, className: "sm-town-icon", iconSize: [0, 0], iconAnchor: [0, 0] }),
+            interactive: false,
+            keyboard: false,
+            pane: "sm-labels",
+          })
+        );
+        taken.push(grown(choice, 4), grown(dot, 2));
+        count++;
+      }
+    }
+
+    function layout() {
+      regroup();
+      var stops = stopRects();
+      var badges = placeBadges(stops);
+      if (!app.offline) return;
+      var taken = controlRects().concat(stops, badges);
+      placeLabels(taken);
+      placeTowns(taken);
+    }
+    app.layout = layout;
+    map.on("resize", function () {
+      labels.forEach(function (label) {
+        label.size = null; /* a label may wrap otherwise at another width */
+      });
+    });
+    map.on("zoomend moveend resize", layout);
+    document.addEventListener("storymap:chapter", layout);
+
+    app.setOffline = function (on) {
+      if (on === app.offline) return;
+      app.offline = on;
+      if (on) {
+        labelLayer.addTo(map);
+        townLayer.addTo(map);
+      } else {
+        map.removeLayer(labelLayer);
+        map.removeLayer(townLayer);
+      }
+      if (framed && !app.playing) reframe();
+    };
+    if (offlineFirst) app.setOffline(true);
 
     // The chapter list is built when first opened: a long story costs nothing until then.
     toc.addEventListener("toggle", function () {
@@ -601,8 +1049,68 @@
       return bounds;
     }
 
-    function frame(bounds, animate) {
-      var options = { padding: [48, 48], maxZoom: 13 };
+    /* The stops a view must keep in sight: the chapter's and its leg's start, or all. */
+    function keptStops(i) {
+      if (i === TITLE_CARD) {
+        return chapters.length <= MANY
+          ? chapters.map(function (chapter) {
+              return [chapter.place.lat, chapter.place.lon];
+            })
+          : [];
+      }
+      var stops = [[chapters[i].place.lat, chapters[i].place.lon]];
+      if (app.legs[i]) stops.push(app.legs[i].path[0]);
+      return stops;
+    }
+
+    /* Padding that frames `bounds` with the stops clear of the map's edge, its controls and
+     * the legend: where one would sit under a control, that side is padded more. */
+    function clearOfControls(bounds, maxZoom, stops) {
+      var size = map.getSize();
+      var controls = controlRects();
+      var pad = { l: 40, t: 40, r: 40, b: 40 };
+      for (var round = 0; round < 6; round++) {
+        var tl = L.point(pad.l, pad.t);
+        var br = L.point(pad.r, pad.b);
+        var zoom = Math.min(maxZoom, map.getBoundsZoom(bounds, false, tl.add(br)));
+        var nw = map.project(bounds.getNorthWest(), zoom);
+        var se = map.project(bounds.getSouthEast(), zoom);
+        var origin = nw.add(se).divideBy(2).add(br.subtract(tl).divideBy(2)).subtract(size.divideBy(2));
+        var moved = false;
+        stops.forEach(function (latlng) {
+          var box = grown(around(map.project(latlng, zoom).subtract(origin), STOP), GAP);
+          controls.forEach(function (c) {
+            if (!hits(box, c)) return;
+            var ways = [
+              ["r", box.right - c.left, c.left > size.x / 2],
+              ["l", c.right - box.left, c.right < size.x / 2],
+              ["t", c.bottom - box.top, c.bottom < size.y / 2],
+              ["b", box.bottom - c.top, c.top > size.y / 2],
+            ]
+              .filter(function (way) {
+                return way[2];
+              })
+              .sort(function (a, b) {
+                return a[1] - b[1];
+              });
+            if (!ways.length) return;
+            pad[ways[0][0]] += 2 * ways[0][1] + 2;
+            moved = true;
+          });
+        });
+        if (!moved) break;
+      }
+      return { paddingTopLeft: [pad.l, pad.t], paddingBottomRight: [pad.r, pad.b] };
+    }
+
+    function reframe() {
+      frame(app.current === TITLE_CARD ? L.latLngBounds(data.bounds) : chapterBounds(app.current), false, app.current);
+    }
+
+    /* While the offline map is shown, never closer than its data supports. */
+    function frame(bounds, animate, i) {
+      var maxZoom = app.offline && data.basemap ? Math.min(13, data.basemap.maxZoom) : 13;
+      var options = L.extend({ maxZoom: maxZoom }, clearOfControls(bounds, maxZoom, keptStops(i)));
       var reduce = prefersReducedMotion();
       if (animate && !reduce) {
         map.flyToBounds(bounds, L.extend({ duration: app.playing ? 0.8 : 1.2 }, options));
@@ -676,7 +1184,7 @@
       if (!options.keepPopup && !options.fromPlayer) map.closePopup();
       highlight();
       if (options.camera !== false) {
-        frame(i === TITLE_CARD ? L.latLngBounds(data.bounds) : chapterBounds(i), options.animate !== false);
+        frame(i === TITLE_CARD ? L.latLngBounds(data.bounds) : chapterBounds(i), options.animate !== false, i);
       }
       if (options.hash !== false) setHash(i);
       if (changed) emit("chapter", { index: i, id: i === TITLE_CARD ? null : chapters[i].id });
@@ -760,6 +1268,7 @@
       });
       document.body.classList.remove("sm-playing");
       highlight();
+      layout();
     }
 
     function drawAt(t) {
@@ -803,6 +1312,7 @@
           zIndexOffset: 9000,
         }).addTo(map);
         go(step.index, { fromPlayer: true, animate: player.last !== null && app.speed <= 4 });
+        layout();
         emit("leg", { index: step.index, mode: mode.name });
       }
       var drawn = partial(leg.path, leg.cum, reduce ? 1 : f);
@@ -903,7 +1413,8 @@
     app.journeySeconds = journeySeconds;
 
     var opening = start === null ? TITLE_CARD : start;
-    go(opening, { animate: false, hash: false, camera: opening !== TITLE_CARD });
+    go(opening, { animate: false, hash: false });
+    framed = true;
     window.storymap.app = app;
     emit("ready", { chapters: chapters.length });
     return app;
