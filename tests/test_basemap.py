@@ -21,6 +21,8 @@ from storymap.basemap import (
     MAX_ZOOM,
     MIN_MARGIN,
     TOLERANCE_10M,
+    TOWNS,
+    WATER,
     basemap,
     scale_for,
     tolerance_for_zoom,
@@ -509,6 +511,13 @@ if __name__ == "__main__":
 
     rounds = 9
     load = [fresh("import storymap.basemap as b; b._topology()") for _ in range(rounds)]
+    load_10m = [fresh("import storymap.basemap as b; b._topology('10m')") for _ in range(rounds)]
+    load_water = [fresh("import storymap.basemap as b; b._water()") for _ in range(rounds)]
+    load_towns = [fresh("import storymap.basemap as b; b._towns()") for _ in range(rounds)]
+    tumen = [
+        fresh(f"import storymap.basemap as b; b.basemap({[[42.3, 130.5], [42.5, 130.8]]!r})")
+        for _ in range(rounds)
+    ]
     cold = [fresh(f"import storymap.basemap as b; b.basemap({FLAGSHIP!r})") for _ in range(rounds)]
     warm, cached = [], []
     module.basemap(FLAGSHIP)
@@ -525,6 +534,10 @@ if __name__ == "__main__":
         print(f"{name:<46} median {statistics.median(values):6.1f} ms  min {min(values):6.1f} ms")
 
     show("load the data (new process)", load)
+    show("load the 1:10m data (new process)", load_10m)
+    show("load the water (new process)", load_water)
+    show("load the towns (new process)", load_towns)
+    show("load + clip the Tumen at 1:10m (new process)", tumen)
     show("load + clip the flagship (new process)", cold)
     show("clip the flagship, data loaded", warm)
     show("the flagship again (same arguments)", cached)
@@ -534,4 +547,5 @@ if __name__ == "__main__":
     print(f"flagship GeoJSON: {len(text):,} bytes, {len(gzip.compress(text, 9)):,} gzip -9")
     for kind, feature in by_kind(module.basemap(FLAGSHIP)).items():
         print(f"  {kind}: {len(compact(feature)):,} bytes")
-    print(f"data file: {DATA.stat().st_size:,} bytes")
+    for path in (DATA, DATA_10M, WATER, TOWNS):
+        print(f"data file {path.name}: {path.stat().st_size:,} bytes")
