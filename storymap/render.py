@@ -258,7 +258,7 @@ WIDE_PX = (700, 600)  # two zooms out, where phones frame a chapter and flights 
 JOURNEY_MARGIN = 0.3  # the journey's level reaches this far past its bounds, on each side
 MERGE_AREA = 1.6  # chapters share a level when their windows together are at most this larger,
 # and no larger than the two apart
-TOWNS_PER_WINDOW = 60  # the most populous towns around each window; the page thins them out
+TOWNS_PER_WINDOW = 40  # the most populous towns around each window; the page thins them out
 
 
 def _mercator_y(lat: float) -> float:
@@ -317,16 +317,17 @@ def basemap_data(
     """The offline basemap, as levels of detail that each agree with themselves.
 
     Each level is one :func:`storymap.basemap.basemap` collection (land, water, coasts and
-    borders from one simplification) made for one zoom, and is drawn whole over the coarser
-    ones, its window first filled with sea: wherever a reader looks, fill and lines come from
-    the same level. The ``journey`` level covers the whole journey with a wide margin and is
-    always drawn; around each chapter framed closer than the journey, up to two finer levels
-    (for the chapter's own zoom, and two zooms out, where phones frame it and flights pass)
-    are drawn while that chapter is the current one. Chapters whose windows fit in a level
-    already made share it. ``maxZoom`` is the closest zoom the data supports: the page never
-    frames a chapter closer while the offline map is shown. ``towns`` are the most populous
-    towns around every level, as ``[name, lat, lon, population]``; the page labels those
-    that fit.
+    borders from one simplification, :func:`packed`) made for one zoom, and is drawn whole over
+    the coarser ones, its window first filled with sea: wherever a reader looks, fill and lines
+    come from the same level. Two levels are always drawn: the world around the journey, two
+    zooms coarser (left out for a journey round the world), and the journey itself with a
+    margin. Around each chapter framed closer than the journey, up to two finer levels (the
+    chapter's own zoom, and two zooms out, where phones frame it and flights pass) are drawn
+    from their ``minZoom`` while that chapter is the current one; chapters whose windows
+    overlap at one zoom share a level. ``maxZoom`` is the closest zoom the data supports: the
+    page never frames a chapter closer while the offline map is shown. ``towns`` are the most
+    populous towns around every level, as ``[name, lat, lon]``, most populous first; the page
+    labels those that fit.
     """
     from storymap.basemap import MAX_ZOOM, basemap, tolerance_for_zoom, towns
 
@@ -376,7 +377,7 @@ def basemap_data(
             else:
                 windows.append((zoom, window, [i]))
     for zoom, window, chapters in windows:
-        tolerance = tolerance_for_zoom(zoom + 1)
+        tolerance = tolerance_for_zoom(zoom)
         collection = basemap(window, margin=0, tolerance=tolerance)
         levels.append({"zoom": zoom, "minZoom": zoom - 2, "chapters": chapters, "map": collection})
     named: dict[tuple, list] = {}
@@ -386,32 +387,40 @@ def basemap_data(
             named.setdefault((town[0], town[1], town[2]), town)
     ranked = sorted(named.values(), key=lambda t: (-t[3], t[0], t[1], t[2]))
     for level in levels:
-        level["map"] = packed(level["map"], tolerance_for_zoom(level["zoom"] + 1))
-    return {"maxZoom": MAX_ZOOM, "levels": levels, "towns": ranked}
+        level["map"] = packed(level["map"], tolerance_for_zoom(level["zoom"]))
+    towns_shown = [[name, lat, lon] for name, lat, lon, _ in ranked]  # in order of population
+    return {"maxZoom": MAX_ZOOM, "levels": levels, "towns": towns_shown}
 
 
 PACKED_KINDS = ("land", "lake", "river", "border")
 
 
 def packed(collection: dict[str, Any], tolerance: float) -> dict[str, Any]:
-    """A basemap collection in few bytes: coordinates as whole steps of a fifth of the
-    tolerance, each point after a part's first as the difference from the one before.
+    """A basemap collection in few bytes: coordinates as whole steps of half the tolerance,
+    each point after a part's first as the difference from the one before, and each part as
+    a string in the encoded polyline format (a varint of 5-bit groups per number, as
+    characters 63 to 126, which need no escaping in JSON or HTML but the backslash).
 
-    ``{"bbox": [...], "step": degrees, "land": [polygon: [ring: [x0, y0, dx, dy, ...]]],
-    "lake": [...], "river": [line: [x0, y0, dx, dy, ...]], "border": [...]}``. Coasts and lake
-    shores are not sent: the page draws them along the land's and the lakes' own rings, so the
-    lines and the fill cannot disagree.
+    ``{"bbox": [...], "step": degrees, "land": [polygon: [ring, ...]], "lake": [...],
+    "river": [line, ...], "border": [...]}``, each ring or line one string of x, y pairs
+    (longitude, latitude). Coasts and lake shores are not sent: the page draws them along the
+    land's and the lakes' own rings, so the lines and the fill cannot disagree.
     """
-    step = tolerance / 5
+    step = tolerance / 2
 
-    def part(coords: list) -> list[int]:
-        out: list[int] = []
+    def part(coords: list) -> str:
+        out: list[str] = []
         x0 = y0 = 0
         for lon, lat in coords:
             x, y = round(lon / step), round(lat / step)
-            out += (x - x0, y - y0)
+            for value in (x - x0, y - y0):
+                value = ~(value << 1) if value < 0 else value << 1
+                while value >= 0x20:
+                    out.append(chr((0x20 | (value & 0x1F)) + 63))
+                    value >>= 5
+                out.append(chr(value + 63))
             x0, y0 = x, y
-        return out
+        return "".join(out)
 
     out: dict[str, Any] = {"bbox": collection["bbox"], "step": step}
     for feature in collection["features"]:

@@ -97,6 +97,22 @@ class WatchedPage:
             url = Path(target).resolve().as_uri()
         self.page.goto(url, wait_until=wait_until)
 
+    def open_stop(self, n: int) -> None:
+        """Open stop ``n``'s popup as a keyboard user would. A stop that is grouped with
+        nearby ones ("3–4") is reached through the group's marker, which zooms in until they
+        part."""
+        marker = self.page.locator(f".leaflet-marker-icon[title^='Stop {n}:']")
+        for _ in range(4):
+            if marker.is_visible():
+                break
+            self.page.evaluate("n => storymap.app.groupMarkers[n - 1].getElement().focus()", n)
+            self.page.keyboard.press("Enter")
+            self.page.wait_for_function(
+                "n => !storymap.app.moving && !storymap.app.groupMarkers[n - 1]", arg=n
+            )
+        marker.focus()
+        self.page.keyboard.press("Enter")
+
     def settle(self) -> None:
         """Let pending events (console messages, page errors) reach the lists."""
         self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")

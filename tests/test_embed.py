@@ -142,7 +142,7 @@ def test_sizes_inline_cdn_basemap(tmp_path: Path) -> None:
                 MINI, tmp_path / f"{resources}-{basemap}.html", resources=resources, basemap=basemap
             )
             sizes[resources, basemap] = size
-    assert sizes["cdn", False] < 60_000 < 150_000 < sizes["inline", False]
+    assert sizes["cdn", False] < 75_000 < 150_000 < sizes["inline", False]
     assert sizes["inline", True] > sizes["inline", False]
     assert (
         sizes["cdn", True] - sizes["cdn", False] == sizes["inline", True] - sizes["inline", False]

@@ -24,13 +24,20 @@ def flagship(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, tu
 def test_map_stops_and_legs_are_drawn(page, flagship) -> None:
     target, story, legs = flagship
     page.open(target)
-    page.wait_for_selector(".leaflet-container .sm-stop")
-    assert page.locator(".sm-stop").count() == len(story.chapters) == 6
+    page.wait_for_selector(".leaflet-container .sm-stop", state="attached")
+    stops = page.locator(".sm-stop:not(.sm-stop-group)")
+    assert stops.count() == len(story.chapters) == 6
     assert page.locator("path.sm-leg").count() == len(legs) == 5
     for mode in ("train", "bus", "trolley", "flight"):
         assert page.locator(f"path.sm-leg-{mode}").count() >= 1
-    numbers = page.locator(".sm-stop").all_inner_texts()
-    assert numbers == [str(n) for n in range(1, 7)]
+    assert stops.evaluate_all("els => els.map(e => e.textContent)") == [
+        str(n) for n in range(1, 7)
+    ]
+    # Stops closer than a marker's width are drawn as one marker naming them all.
+    groups = page.locator(".sm-stop-group").all_inner_texts()
+    shown = [n for n in range(1, 7) if page.locator(f"[title^='Stop {n}:']").is_visible()]
+    assert groups and shown
+    assert sorted(shown + [n for g in groups for n in _numbers(g)]) == list(range(1, 7))
     assert page.locator(".sm-legend li").all_inner_texts() == [
         "Train",
         "Bus",
@@ -44,6 +51,7 @@ def test_map_stops_and_legs_are_drawn(page, flagship) -> None:
         """() => {
             const box = document.querySelector('.leaflet-container').getBoundingClientRect();
             return [...document.querySelectorAll('.sm-stop')].every(el => {
+                if (el.closest('.leaflet-marker-icon').style.visibility === 'hidden') return true;
                 const r = el.getBoundingClientRect();
                 return r.left >= box.left && r.right <= box.right &&
                        r.top >= box.top && r.bottom <= box.bottom;
@@ -61,8 +69,7 @@ def test_a_popup_opens_with_its_narrative(page, flagship) -> None:
     target, story, _ = flagship
     page.open(target)
     # Stops 3 to 5 overlap at the journey's zoom: open this one as a keyboard user would.
-    page.locator(".leaflet-marker-icon[title^='Stop 4:']").focus()
-    page.keyboard.press("Enter")
+    page.open_stop(4)
     popup = page.locator(".leaflet-popup-content .sm-chapter")
     popup.wait_for()
     assert popup.locator("h2").inner_text() == story.chapters[3].title
@@ -79,9 +86,8 @@ def test_a_popup_opens_with_its_narrative(page, flagship) -> None:
 def test_tiles_none_makes_no_request_at_all(page, tmp_path: Path) -> None:
     target, *_ = build(MINI / "story.yaml", tmp_path / "page.html", tiles=None)
     page.open(target)
-    page.wait_for_selector(".sm-stop")
-    page.locator(".leaflet-marker-icon[title^='Stop 2:']").focus()
-    page.keyboard.press("Enter")
+    page.wait_for_selector(".sm-stop", state="attached")
+    page.open_stop(2)
     page.locator(".leaflet-popup .sm-media img").wait_for()
     assert page.evaluate("document.querySelector('.leaflet-popup .sm-media img').naturalWidth") == 8
     assert page.requests == [target.resolve().as_uri()]
@@ -127,16 +133,14 @@ def hostile_story(folder: Path) -> Path:
 def test_injected_script_does_not_run(page, tmp_path: Path) -> None:
     target, *_ = build(hostile_story(tmp_path / "story"), tmp_path / "page.html", tiles=None)
     page.open(target)
-    page.wait_for_selector(".sm-stop")
+    page.wait_for_selector(".sm-stop", state="attached")
     title = page.locator(".sm-card h1").inner_text()
     assert title.startswith("<script>window.__pwned = 1</script>")
     page.locator(".sm-card .sm-sources summary").click()
-    for marker in page.locator(".leaflet-marker-icon[title^='Stop ']").all():
-        marker.focus()
-        page.keyboard.press("Enter")
+    for n in range(1, page.locator(".leaflet-marker-icon[title^='Stop ']").count() + 1):
+        page.open_stop(n)
         page.locator(".leaflet-popup-content .sm-chapter").last.wait_for()
-    page.locator(".leaflet-marker-icon[title^='Stop 2:']").focus()
-    page.keyboard.press("Enter")
+    page.open_stop(2)
     page.locator(".leaflet-popup-content .sm-media").first.wait_for()
     assert page.evaluate("window.__pwned") is None
     assert "${window.__pwned = 1}" in page.title()
@@ -145,3 +149,12 @@ def test_injected_script_does_not_run(page, tmp_path: Path) -> None:
         assert href.startswith(("https:", "http:", "mailto:", own)), href
     assert page.locator(".sm-media figcaption").first.inner_text().startswith("<script>")
     assert page.locator("img[onerror]").count() == 0
+
+
+def _numbers(group: str) -> list[int]:
+    """The stop numbers a group marker names: "3–5" or "2, 4"."""
+    out: list[int] = []
+    for run in group.split(", "):
+        first, _, last = run.partition("\u2013")
+        out += range(int(first), int(last or first) + 1)
+    return out

@@ -89,8 +89,7 @@ def test_arrow_keys_home_and_end(page, flagship: Path) -> None:
 def test_clicking_a_stop_or_the_list_opens_its_chapter(page, flagship: Path) -> None:
     page.open(flagship)
     page.wait_for_function("() => window.storymap && storymap.app")
-    page.locator(".leaflet-marker-icon[title^='Stop 4:']").focus()
-    page.keyboard.press("Enter")
+    page.open_stop(4)
     page.wait_for_function("() => storymap.app.current === 3")
     assert page.locator(".sm-view h2").inner_text().startswith("Pushing a trolley")
     page.locator(".sm-toc summary").click()

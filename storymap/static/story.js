@@ -256,7 +256,19 @@
 
   /* A part of a packed level (see storymap.render.packed) as [lat, lon] pairs, and whether
    * each point lies on the level's window edge, where the clip cut the land. */
-  function unpack(flat, step, box) {
+  function unpack(text, step, box) {
+    var flat = [];
+    for (var i = 0; i < text.length; ) {
+      var shift = 0;
+      var value = 0;
+      var b;
+      do {
+        b = text.charCodeAt(i++) - 63;
+        value |= (b & 0x1f) << shift;
+        shift += 5;
+      } while (b >= 0x20);
+      flat.push(value & 1 ? ~(value >> 1) : value >> 1);
+    }
     var points = [];
     var edge = [];
     var x = 0;
@@ -329,7 +341,7 @@
     var lakes = polygons("lake");
     /* The sea stops a pixel short of the window, so that no hairline of it shows where the
      * land of this level meets the land of the coarser one beneath. */
-    var inset = bm.step * 10;
+    var inset = bm.step * 4;
     var cos = function (lat) {
       return Math.cos((lat * Math.PI) / 180);
     };
@@ -760,7 +772,11 @@
           zIndexOffset: current ? 5000 : 1000 + members[0],
         });
         marker.width = width;
-        marker.on("click", function () {
+        marker.on("click", split);
+        marker.on("keypress", function (event) {
+          if (event.originalEvent.keyCode === 13) split();
+        });
+        function split() {
           var apart = STOP;
           members.forEach(function (a) {
             members.forEach(function (b) {
@@ -774,7 +790,7 @@
             })
           );
           map.setView(box.getCenter(), zoom, { animate: !prefersReducedMotion() });
-        });
+        }
         members.forEach(function (i) {
           app.groupMarkers[i] = marker;
         });
