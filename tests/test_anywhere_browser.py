@@ -95,6 +95,21 @@ def test_closer_detail_around_a_small_chapter(page, site: Path) -> None:
     assert drawn["lines"] >= 2 + len(shown[1])
 
 
+def test_switching_between_tiles_and_the_offline_map_reframes_the_chapter(page, site: Path) -> None:
+    page.open(site.joinpath("story.html").as_uri() + "#trolley")
+    page.wait_for_function(READY)
+    page.wait_for_function("() => !storymap.app.moving")
+    zoom = "storymap.app.map.getZoom()"
+    cap = page.evaluate("storymap.app.data.basemap.maxZoom")
+    on_tiles = page.evaluate(zoom)
+    assert on_tiles > cap, "on tiles the trolley's kilometre keeps its own close framing"
+    page.locator(".leaflet-control-layers").hover()
+    page.get_by_label("Offline map").check()
+    page.wait_for_function(f"() => !storymap.app.moving && {zoom} <= {cap}")
+    page.get_by_label("OpenStreetMap.Mapnik").check()
+    page.wait_for_function(f"() => !storymap.app.moving && {zoom} === {on_tiles}")
+
+
 def test_tiles_none_draws_the_basemap_and_requests_nothing(page, tmp_path: Path) -> None:
     target, *_ = build(FLAGSHIP, tmp_path / "page.html", tiles=None)
     page.open(target)

@@ -30,9 +30,7 @@ def test_map_stops_and_legs_are_drawn(page, flagship) -> None:
     assert page.locator("path.sm-leg").count() == len(legs) == 5
     for mode in ("train", "bus", "trolley", "flight"):
         assert page.locator(f"path.sm-leg-{mode}").count() >= 1
-    assert stops.evaluate_all("els => els.map(e => e.textContent)") == [
-        str(n) for n in range(1, 7)
-    ]
+    assert stops.evaluate_all("els => els.map(e => e.textContent)") == [str(n) for n in range(1, 7)]
     # Stops closer than a marker's width are drawn as one marker naming them all.
     groups = page.locator(".sm-stop-group").all_inner_texts()
     shown = [n for n in range(1, 7) if page.locator(f"[title^='Stop {n}:']").is_visible()]
