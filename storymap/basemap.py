@@ -171,10 +171,10 @@ def basemap(
         raise ValueError(f"tolerance must be a finite number >= 0, not {tolerance!r}")
     if scale is not None and scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)} or None, not {scale!r}")
-    # The result is kept as JSON text: a rebuild with the same bounds costs a json.loads, and
-    # each caller gets a dict of its own to change as it likes.
     tolerance = None if tolerance is None else float(tolerance)
-    return json.loads(_basemap_json(south, west, north, east, float(margin), tolerance, scale))
+    # Each caller gets a collection of its own to change as it likes.
+    shared = collection(south, west, north, east, float(margin), tolerance, scale)
+    return json.loads(json.dumps(shared, separators=(",", ":")))
 
 
 def scale_for(tolerance: float) -> str:
@@ -182,8 +182,8 @@ def scale_for(tolerance: float) -> str:
     return "10m" if tolerance < TOLERANCE_10M else "50m"
 
 
-@functools.lru_cache(maxsize=16)
-def _basemap_json(
+@functools.lru_cache(maxsize=32)
+def collection(
     south: float,
     west: float,
     north: float,
@@ -191,7 +191,12 @@ def _basemap_json(
     margin: float,
     tolerance: float | None,
     scale: str | None,
-) -> str:
+    coasts: bool = True,
+) -> dict:
+    """:func:`basemap` for checked arguments, served from memory when asked again: the one
+    collection that every such call shares, which callers must not change (the page's builder
+    reads it and packs it; a rebuild in watch mode costs nothing). Without ``coasts`` it has no
+    ``coast`` feature, for a caller that draws the coasts along the land's own outline."""
     pad_lat = max(margin * (north - south), MIN_MARGIN)
     pad_lon = max(margin * (east - west), MIN_MARGIN)
     w, e = west - pad_lon, east + pad_lon
@@ -208,7 +213,7 @@ def _basemap_json(
 
     features: list[dict] = []
     if n > s:
-        land, coast, border = _clip(_topology(scale), w, s, e, n, tolerance)
+        land, coast, border = _clip(_topology(scale), w, s, e, n, tolerance, coasts)
         lakes, rivers = _clip_water(_water(), w, s, e, n, tolerance)
         for name, polygons in (("land", land), ("lake", lakes)):
             coords = _polygon_coords(polygons, decimals)
@@ -220,8 +225,7 @@ def _basemap_json(
                 features.append(_feature(name, "MultiLineString", parts))
     # The window itself, as GeoJSON's bbox: what lies inside it and is not land is sea.
     bbox = [round(w, 4), round(lat_s, 4), round(e, 4), round(lat_n, 4)]
-    collection = {"type": "FeatureCollection", "bbox": bbox, "features": features}
-    return json.dumps(collection, separators=(",", ":"))
+    return {"type": "FeatureCollection", "bbox": bbox, "features": features}
 
 
 def towns(bounds: list[list[float]], *, margin: float = 0.0, limit: int = 200) -> list[list]:
@@ -278,7 +282,7 @@ def _inside(box: np.ndarray, w: float, s: float, e: float, n: float) -> np.ndarr
 
 
 def _clip(
-    topo: _Topology, w: float, s: float, e: float, n: float, tolerance: float
+    topo: _Topology, w: float, s: float, e: float, n: float, tolerance: float, coasts: bool = True
 ) -> tuple[list, list, list]:
     """Land polygons, coast lines and border lines (shapely, Mercator) within the window.
 
@@ -325,6 +329,8 @@ def _clip(
             clipped = shapely.clip_by_rect(np.array(found, dtype=object), *box)
             land.extend(_shifted(g, dx) for g in clipped if not g.is_empty)
         for kind, out in ((COAST, coast), (BORDER, border)):
+            if kind == COAST and not coasts:
+                continue
             ids = [
                 i
                 for i in line_arcs[turn].tolist()

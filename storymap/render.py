@@ -253,8 +253,7 @@ def tiles_data(name: str, key: str | None) -> dict[str, Any]:
 # The map areas a chapter is framed in, in CSS pixels: a typical desktop map beside the panel,
 # for the zoom a chapter is framed at; and the largest, which a level's window must cover.
 FIT_PX = (820, 740)
-COVER_PX = (1200, 900)
-WIDE_PX = (700, 600)  # two zooms out, where phones frame a chapter and flights pass
+COVER_PX = (1100, 900)
 JOURNEY_MARGIN = 0.3  # the journey's level reaches this far past its bounds, on each side
 MERGE_AREA = 1.6  # chapters share a level when their windows together are at most this larger,
 # and no larger than the two apart
@@ -329,15 +328,15 @@ def basemap_data(
     populous towns around every level, as ``[name, lat, lon]``, most populous first; the page
     labels those that fit.
     """
-    from storymap.basemap import MAX_ZOOM, basemap, tolerance_for_zoom, towns
+    from storymap.basemap import MAX_ZOOM, tolerance_for_zoom, towns
 
     journey_zoom = min(fit_zoom(bounds), MAX_ZOOM)
     (south, west), (north, east) = bounds
     tolerance = tolerance_for_zoom(journey_zoom)
     if east - west < 180:
-        journey = basemap(bounds, margin=JOURNEY_MARGIN, tolerance=tolerance)
+        journey = _clipped(bounds, JOURNEY_MARGIN, tolerance)
     else:  # round the world: every latitude, and a turn of the world is enough to either side
-        journey = basemap([[-85.0, west], [85.0, east]], margin=0.1, tolerance=tolerance)
+        journey = _clipped([[-85.0, west], [85.0, east]], 0.1, tolerance)
     levels: list[dict[str, Any]] = []
     if east - west < 180:
         # Around the journey's level, the world a zoom or two coarser, for the wide views.
@@ -348,7 +347,7 @@ def basemap_data(
                 "zoom": world_zoom,
                 "minZoom": 0,
                 "chapters": None,
-                "map": basemap(world, margin=0, tolerance=tolerance_for_zoom(world_zoom)),
+                "map": _clipped(world, 0, tolerance_for_zoom(world_zoom)),
             }
         )
     levels.append({"zoom": journey_zoom, "minZoom": 0, "chapters": None, "map": journey})
@@ -363,22 +362,22 @@ def basemap_data(
             lons += [x for x, _ in leg.line.coords]
             lats += [y for _, y in leg.line.coords]
         framed = [[min(lats), min(lons)], [max(lats), max(lons)]]
-        own = min(fit_zoom(framed), MAX_ZOOM)
-        for zoom, pixels in ((own - 2, WIDE_PX), (own, COVER_PX)):
-            if zoom <= journey_zoom + 1:
-                continue
-            window = _window(framed, zoom, pixels)
-            for k, (z, w, shared) in enumerate(windows):
-                union = _union(w, window)
-                a, b = _area(w), _area(window)
-                if z == zoom and _area(union) <= min(MERGE_AREA * max(a, b), a + b):
-                    windows[k] = (z, union, [*shared, i])
-                    break
-            else:
-                windows.append((zoom, window, [i]))
+        # Made for a zoom out from the chapter's own, where phones frame it, and fine enough
+        # for its own, where desktops do.
+        zoom = min(fit_zoom(framed), MAX_ZOOM) - 1
+        if zoom <= journey_zoom:
+            continue
+        window = _window(framed, zoom, COVER_PX)
+        for k, (z, w, shared) in enumerate(windows):
+            union = _union(w, window)
+            a, b = _area(w), _area(window)
+            if z == zoom and _area(union) <= min(MERGE_AREA * max(a, b), a + b):
+                windows[k] = (z, union, [*shared, i])
+                break
+        else:
+            windows.append((zoom, window, [i]))
     for zoom, window, chapters in windows:
-        tolerance = tolerance_for_zoom(zoom)
-        collection = basemap(window, margin=0, tolerance=tolerance)
+        collection = _clipped(window, 0, tolerance_for_zoom(zoom + 1))
         levels.append({"zoom": zoom, "minZoom": zoom - 2, "chapters": chapters, "map": collection})
     named: dict[tuple, list] = {}
     for level in levels:
@@ -387,9 +386,18 @@ def basemap_data(
             named.setdefault((town[0], town[1], town[2]), town)
     ranked = sorted(named.values(), key=lambda t: (-t[3], t[0], t[1], t[2]))
     for level in levels:
-        level["map"] = packed(level["map"], tolerance_for_zoom(level["zoom"]))
+        made_for = level["zoom"] + (1 if level["chapters"] else 0)
+        level["map"] = packed(level["map"], tolerance_for_zoom(made_for))
     towns_shown = [[name, lat, lon] for name, lat, lon, _ in ranked]  # in order of population
     return {"maxZoom": MAX_ZOOM, "levels": levels, "towns": towns_shown}
+
+
+def _clipped(window: list[list[float]], margin: float, tolerance: float) -> dict[str, Any]:
+    """:func:`storymap.basemap.basemap`'s collection, shared and read only."""
+    from storymap.basemap import _bounds, collection
+
+    south, west, north, east = _bounds(window)
+    return collection(south, west, north, east, float(margin), float(tolerance), None, False)
 
 
 PACKED_KINDS = ("land", "lake", "river", "border")
@@ -407,21 +415,6 @@ def packed(collection: dict[str, Any], tolerance: float) -> dict[str, Any]:
     land's and the lakes' own rings, so the lines and the fill cannot disagree.
     """
     step = tolerance / 2
-
-    def part(coords: list) -> str:
-        out: list[str] = []
-        x0 = y0 = 0
-        for lon, lat in coords:
-            x, y = round(lon / step), round(lat / step)
-            for value in (x - x0, y - y0):
-                value = ~(value << 1) if value < 0 else value << 1
-                while value >= 0x20:
-                    out.append(chr((0x20 | (value & 0x1F)) + 63))
-                    value >>= 5
-                out.append(chr(value + 63))
-            x0, y0 = x, y
-        return "".join(out)
-
     out: dict[str, Any] = {"bbox": collection["bbox"], "step": step}
     for feature in collection["features"]:
         kind = feature["properties"]["kind"]
@@ -429,10 +422,46 @@ def packed(collection: dict[str, Any], tolerance: float) -> dict[str, Any]:
             continue
         coords = feature["geometry"]["coordinates"]
         if feature["geometry"]["type"] == "MultiPolygon":
-            out[kind] = [[part(ring) for ring in polygon] for polygon in coords]
+            rings = _encoded([ring for polygon in coords for ring in polygon], step)
+            out[kind] = []
+            for polygon in coords:
+                out[kind].append(rings[: len(polygon)])
+                rings = rings[len(polygon) :]
         else:
-            out[kind] = [part(line) for line in coords]
+            out[kind] = _encoded(coords, step)
     return out
+
+
+def _encoded(parts: list[list], step: float) -> list[str]:
+    """Each part (a list of (lon, lat)) in the encoded polyline format of :func:`packed`, in
+    one pass over all their points."""
+    import numpy as np
+
+    sizes = np.array([len(p) for p in parts], dtype=np.int64)
+    if not len(sizes):
+        return []
+    points = np.rint(np.array([xy for p in parts for xy in p], dtype=np.float64) / step)
+    points = points.astype(np.int64)
+    deltas = np.empty_like(points)
+    deltas[1:] = points[1:] - points[:-1]
+    firsts = np.cumsum(sizes) - sizes
+    deltas[firsts] = points[firsts]
+    values = deltas.ravel()
+    values = np.where(values < 0, ~(values << 1), values << 1)
+    groups = np.ones(len(values), dtype=np.int64)  # 5-bit groups per value
+    rest = values >> 5
+    while rest.any():
+        groups += rest > 0
+        rest >>= 5
+    ends = np.cumsum(groups)
+    chars = np.empty(int(ends[-1]), dtype=np.uint8)
+    for k in range(int(groups.max())):
+        has = groups > k
+        more = np.where(groups > k + 1, 0x20, 0)
+        chars[(ends - groups)[has] + k] = (((values >> (5 * k)) & 0x1F) | more)[has] + 63
+    text = chars.tobytes().decode("ascii")
+    cuts = np.concatenate([[0], ends[2 * np.cumsum(sizes) - 1]]).tolist()
+    return [text[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
 def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:

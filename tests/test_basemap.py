@@ -522,7 +522,7 @@ if __name__ == "__main__":
     warm, cached = [], []
     module.basemap(FLAGSHIP)
     for _ in range(rounds * 3):
-        module._basemap_json.cache_clear()
+        module.collection.cache_clear()
         t = time.perf_counter()
         module.basemap(FLAGSHIP)
         warm.append((time.perf_counter() - t) * 1000)
