@@ -328,15 +328,16 @@ def basemap_data(
     populous towns around every level, as ``[name, lat, lon]``, most populous first; the page
     labels those that fit.
     """
-    from storymap.basemap import MAX_ZOOM, tolerance_for_zoom, towns
+    from storymap.basemap import MAX_SPAN, MAX_ZOOM, tolerance_for_zoom, towns
 
     journey_zoom = min(fit_zoom(bounds), MAX_ZOOM)
     (south, west), (north, east) = bounds
     tolerance = tolerance_for_zoom(journey_zoom)
     if east - west < 180:
         journey = _clipped(bounds, JOURNEY_MARGIN, tolerance)
-    else:  # round the world: every latitude, and a turn of the world is enough to either side
-        journey = _clipped([[-85.0, west], [85.0, east]], 0.1, tolerance)
+    else:  # round the world: every latitude, and the world again to either side
+        side = max(0.0, (MAX_SPAN - (east - west)) / 2 - 2)  # within the least margin
+        journey = _clipped([[-85.0, west - side], [85.0, east + side]], 0, tolerance)
     levels: list[dict[str, Any]] = []
     if east - west < 180:
         # Around the journey's level, the world a zoom or two coarser, for the wide views.
