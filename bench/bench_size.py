@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import write_section  # noqa: E402
 
 HEADING = "## Page size (flagship)"
-TARGET_RAW = 300 * 1024
-TARGET_GZIP = 100 * 1024
+TARGET_RAW = 350 * 1024  # with the offline map's water, towns and 1:10m detail
+TARGET_GZIP = 110 * 1024
 
 
 def measure(story: Path) -> list[tuple[str, str, int, int]]:
@@ -66,8 +66,8 @@ def section(story: Path, rows: list[tuple[str, str, int, int]]) -> str:
     lines += [
         "",
         f"**{verdict}**: with Leaflet inlined and the offline basemap the page is "
-        f"{inline[2] / 1024:,.1f} KB (target: under 300 KB) and {inline[3] / 1024:,.1f} KB "
-        "gzipped (target: under 100 KB).",
+        f"{inline[2] / 1024:,.1f} KB (target: under {TARGET_RAW // 1024} KB) and "
+        f"{inline[3] / 1024:,.1f} KB gzipped (target: under {TARGET_GZIP // 1024} KB).",
         "",
         "Reproduce with `python bench/bench_size.py --write docs/benchmarks.md`.",
         "",

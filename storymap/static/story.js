@@ -15,6 +15,9 @@
   var TITLE_CARD = -1;
   var MANY = 200; /* chapters: beyond this, no mode badge on each leg and no place labels */
   var SCRUB_STEPS = 1000;
+  var STOP = 28; /* a stop marker's width, px */
+  var BADGE = 24; /* a mode badge's */
+  var GAP = 3; /* between markers and labels */
 
   // --- small DOM helpers ------------------------------------------------------------------
 
@@ -433,14 +436,21 @@
     return group;
   }
 
+  /* The base layers and their control; the returned function puts the first one on the map,
+   * once the view is set, so that it is drawn once. */
   function baseLayers(map, data, app) {
     if (!data.tiles) {
-      if (data.basemap) offlineBasemap(map, data, app).addTo(map);
-      return;
+      return function () {
+        if (data.basemap) offlineBasemap(map, data, app).addTo(map);
+      };
     }
     var options = L.extend({ updateWhenZooming: false }, data.tiles.options);
-    var tiles = L.tileLayer(data.tiles.url, options).addTo(map);
-    if (!data.basemap) return;
+    var tiles = L.tileLayer(data.tiles.url, options);
+    if (!data.basemap) {
+      return function () {
+        tiles.addTo(map);
+      };
+    }
     var offline = lazyBasemap(map, data, app);
     var layers = {};
     layers[data.tiles.name] = tiles;
@@ -467,7 +477,10 @@
     tiles.on("load", function () {
       setTimeout(fallBack, 0); /* not while the tile layer is still in its own event */
     });
-    setTimeout(fallBack, 8000); /* tiles that never answer */
+    return function () {
+      tiles.addTo(map);
+      setTimeout(fallBack, 8000); /* tiles that never answer */
+    };
   }
 
   var FULLSCREEN_ICON =
@@ -580,11 +593,12 @@
     };
     var start = fromHash();
     app.unknownLink = start === null; /* an address naming no chapter of this story */
-    if (start === null || start === TITLE_CARD) {
-      var first = !data.tiles && data.basemap ? Math.min(13, data.basemap.maxZoom) : 13;
-      map.fitBounds(data.bounds, { padding: [48, 48], maxZoom: first, animate: false });
-    }
-    baseLayers(map, data, app);
+    var opening = start === null ? TITLE_CARD : start;
+    var showBase = baseLayers(map, data, app);
+    if (data.modeList.length) control("bottomright", legend(data)).addTo(map);
+    fullscreenButton(map);
+    frame(viewOf(opening), false, opening);
+    showBase();
 
     // Layers: a line and a mode badge per leg, a numbered marker per stop.
     chapters.forEach(function (chapter, i) {
@@ -644,15 +658,10 @@
       });
       app.stops.push(marker);
     });
-    if (data.modeList.length) control("bottomright", legend(data)).addTo(map);
-    fullscreenButton(map);
     politeInFrame(map);
 
     // --- what lies on the map: stops grouped when close, badges clear of them, labels that fit
 
-    var STOP = 28; /* a stop marker's width, px */
-    var BADGE = 24;
-    var GAP = 3;
     var groupLayer = L.layerGroup().addTo(map);
     var labelPane = map.createPane("sm-labels");
     labelPane.style.zIndex = 590; /* above the route, below the stops */
@@ -1058,11 +1067,15 @@
     });
 
     function chapterBounds(i) {
-      var leg = app.legs[i];
+      var leg = chapters[i].leg;
       var place = chapters[i].place;
       var bounds = L.latLngBounds([[place.lat, place.lon]]);
       if (leg) bounds.extend(L.latLngBounds(leg.path));
       return bounds;
+    }
+
+    function viewOf(i) {
+      return i === TITLE_CARD ? L.latLngBounds(data.bounds) : chapterBounds(i);
     }
 
     /* The stops a view must keep in sight: the chapter's and its leg's start, or all. */
@@ -1075,7 +1088,7 @@
           : [];
       }
       var stops = [[chapters[i].place.lat, chapters[i].place.lon]];
-      if (app.legs[i]) stops.push(app.legs[i].path[0]);
+      if (chapters[i].leg) stops.push(chapters[i].leg.path[0]);
       return stops;
     }
 
@@ -1120,12 +1133,13 @@
     }
 
     function reframe() {
-      frame(app.current === TITLE_CARD ? L.latLngBounds(data.bounds) : chapterBounds(app.current), false, app.current);
+      frame(viewOf(app.current), false, app.current);
     }
 
     /* While the offline map is shown, never closer than its data supports. */
     function frame(bounds, animate, i) {
-      var maxZoom = app.offline && data.basemap ? Math.min(13, data.basemap.maxZoom) : 13;
+      var offline = app.offline === undefined ? !data.tiles : app.offline; /* before it is shown */
+      var maxZoom = offline && data.basemap ? Math.min(13, data.basemap.maxZoom) : 13;
       var options = L.extend({ maxZoom: maxZoom }, clearOfControls(bounds, maxZoom, keptStops(i)));
       var reduce = prefersReducedMotion();
       if (animate && !reduce) {
@@ -1200,7 +1214,7 @@
       if (!options.keepPopup && !options.fromPlayer) map.closePopup();
       highlight();
       if (options.camera !== false) {
-        frame(i === TITLE_CARD ? L.latLngBounds(data.bounds) : chapterBounds(i), options.animate !== false, i);
+        frame(viewOf(i), options.animate !== false, i);
       }
       if (options.hash !== false) setHash(i);
       if (changed) emit("chapter", { index: i, id: i === TITLE_CARD ? null : chapters[i].id });
@@ -1428,9 +1442,9 @@
     };
     app.journeySeconds = journeySeconds;
 
-    var opening = start === null ? TITLE_CARD : start;
-    go(opening, { animate: false, hash: false });
+    go(opening, { animate: false, hash: false, camera: false });
     framed = true;
+    layout();
     window.storymap.app = app;
     emit("ready", { chapters: chapters.length });
     return app;
