@@ -1,13 +1,17 @@
 """Time `storymap build` against a plain folium script, as whole processes, side by side.
 
-Usage: python bench/bench_build.py [--story STORY] [--runs 15] [--write docs/benchmarks.md]
+Usage: python bench/bench_build.py [--story STORY] [--runs 15] [--baseline REF]
+                                   [--write docs/benchmarks.md]
 
 Three commands run in a fresh interpreter each (``sys.executable``):
 
 * ``storymap build STORY -o OUT.html``;
 * ``bench/plain_folium.py STORY.geojson OUT.html``, the same stops and lines drawn with
   folium alone, from the GeoJSON that ``storymap export`` writes once before timing;
-* ``python -c "import folium"``, the floor both of them pay.
+* ``python -c "import folium"``, the floor both of them pay;
+* with ``--baseline REF``, also ``storymap build`` as it was at the git revision ``REF``
+  (extracted with ``git archive`` into a temporary folder), on the same story, so that a
+  change is timed side by side with what came before it.
 
 After warm-up rounds, every round runs each command once, in an order that rotates from
 round to round. Reported: wall time (median, min, max), the ratio of the medians of the
@@ -47,10 +51,11 @@ class Command:
     argv: list[str]
     output: Path | None = None
     times: list[float] = field(default_factory=list)
+    cwd: Path = ROOT
 
     def run(self, env: dict[str, str]) -> float:
         start = time.perf_counter()
-        proc = subprocess.run(self.argv, cwd=ROOT, env=env, capture_output=True, text=True)
+        proc = subprocess.run(self.argv, cwd=self.cwd, env=env, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
             raise SystemExit(
@@ -118,6 +123,25 @@ def sizes(path: Path) -> tuple[int, int]:
     return len(data), len(gzip.compress(data, compresslevel=9))
 
 
+def baseline(ref: str, story: Path, tmpdir: Path) -> Command:
+    """``storymap build`` at the git revision ``ref``, from a copy of its tree."""
+    tree = tmpdir / "baseline"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref], cwd=ROOT, capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"bench: git archive {ref} failed:\n{archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    out = tmpdir / "baseline.html"
+    rev = subprocess.run(
+        ["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    argv = [sys.executable, "-m", "storymap", "build", str(story), "-o", str(out)]
+    # Run from the copy: `python -m` puts the working folder first on the path.
+    return Command(f"`storymap build` at {rev}", argv, out, cwd=tree)
+
+
 def measure(commands: list[Command], runs: int, warmup: int, env: dict[str, str]) -> None:
     total = warmup + runs
     for round_no in range(total):
@@ -148,7 +172,7 @@ def kb(size: int) -> str:
 def report(
     commands: list[Command], story_note: str, runs: int, warmup: int, info: dict[str, str]
 ) -> str:
-    build, plain, floor = commands
+    build, plain, floor, *baseline = commands
     ratio = build.median / plain.median
     met = ratio <= TARGET
     rows = [
@@ -173,6 +197,15 @@ def report(
         f"the ratio of the fastest runs, less sensitive to other load on the machine, "
         f"is {best:.2f}×."
     )
+    if baseline:
+        before = baseline[0]
+        slower = build.median / before.median
+        verdict += (
+            f"\n\n**No slower than {before.label}: {'met' if slower <= 1.0 else 'not met'}**: "
+            f"the median of `storymap build` is {slower:.2f}× that of {before.label} on the "
+            f"same story ({ms(build.median)} ms against {ms(before.median)} ms; fastest runs "
+            f"{ms(min(build.times))} ms against {ms(min(before.times))} ms)."
+        )
     lines = [
         HEADING,
         "",
@@ -208,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15, help="timed rounds (default: 15)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed rounds (default: 2)")
     parser.add_argument("--write", metavar="MD", help="replace the section in this Markdown file")
+    parser.add_argument(
+        "--baseline", metavar="REF", help="also time storymap build at this git revision"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be at least 1 and --warmup at least 0")
@@ -240,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             ),
             Command("`import folium` (floor)", [sys.executable, "-c", "import folium"]),
         ]
+        if args.baseline:
+            commands.append(baseline(args.baseline, Path(story).resolve(), tmpdir))
         measure(commands, args.runs, args.warmup, child_env(tmpdir / "pycache"))
         section = report(commands, note, args.runs, args.warmup, info)
     print(section)

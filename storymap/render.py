@@ -402,6 +402,17 @@ def _clipped(window: list[list[float]], margin: float, tolerance: float) -> dict
 
 
 PACKED_KINDS = ("land", "lake", "river", "border")
+SMALLEST = {"lake": 4, "river": 12}  # the least extent of water drawn, in pixels at its level
+
+
+def _extent(coords: list) -> float:
+    """The larger side of the box around (lon, lat) points, in degrees of Web Mercator."""
+    import math
+
+    lons = [c[0] for c in coords]
+    lats = [c[1] for c in coords]
+    mid = math.radians((min(lats) + max(lats)) / 2)
+    return max(max(lons) - min(lons), (max(lats) - min(lats)) / max(math.cos(mid), 0.05))
 
 
 def packed(collection: dict[str, Any], tolerance: float) -> dict[str, Any]:
@@ -422,6 +433,9 @@ def packed(collection: dict[str, Any], tolerance: float) -> dict[str, Any]:
         if kind not in PACKED_KINDS:
             continue
         coords = feature["geometry"]["coordinates"]
+        if kind in SMALLEST:  # water too small to read at this zoom is left out
+            least = SMALLEST[kind] * tolerance
+            coords = [c for c in coords if _extent(c[0] if kind == "lake" else c) >= least]
         if feature["geometry"]["type"] == "MultiPolygon":
             rings = _encoded([ring for polygon in coords for ring in polygon], step)
             out[kind] = []

@@ -1006,6 +1006,30 @@
       }
     }
 
+    /* Small squares along the legs in view, so that no town is named across the route. */
+    function legRects() {
+      var out = [];
+      var size = map.getSize();
+      var view = map.getBounds();
+      Object.keys(app.legs).forEach(function (key) {
+        var leg = app.legs[key];
+        if (!map.hasLayer(leg.line) || !view.intersects(leg.line.getBounds())) return;
+        var last = null;
+        leg.path.forEach(function (latlng) {
+          var p = map.latLngToContainerPoint(latlng);
+          if (last) {
+            var n = Math.min(200, Math.ceil(last.distanceTo(p) / 8));
+            for (var k = 1; k <= n; k++) {
+              var q = last.add(p.subtract(last).multiplyBy(k / n));
+              if (q.x > -8 && q.y > -8 && q.x < size.x + 8 && q.y < size.y + 8) out.push(around(q, 8));
+            }
+          }
+          last = p;
+        });
+      });
+      return out;
+    }
+
     function layout() {
       regroup();
       var stops = stopRects();
@@ -1013,7 +1037,7 @@
       if (!app.offline) return;
       var taken = controlRects().concat(stops, badges);
       placeLabels(taken);
-      placeTowns(taken);
+      placeTowns(taken.concat(legRects()));
     }
     app.layout = layout;
     map.on("resize", function () {
