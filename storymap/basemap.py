@@ -26,6 +26,7 @@ import functools
 import json
 import math
 import numbers
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -182,6 +183,34 @@ def scale_for(tolerance: float) -> str:
     return "10m" if tolerance < TOLERANCE_10M else "50m"
 
 
+_prefetching: threading.Thread | None = None
+
+
+def prefetch() -> None:
+    """Start decoding the shipped data (both scales of land, the water and the towns) in a
+    background thread, once per process, so that a build reads its story and routes its legs
+    meanwhile; the first clip or town lookup waits for it to end."""
+    global _prefetching
+    if _prefetching is None:
+        _prefetching = threading.Thread(target=_decode_all, name="storymap-basemap", daemon=True)
+        _prefetching.start()
+
+
+def _decode_all() -> None:
+    try:
+        _topology("50m")
+        _topology("10m")
+        _water()
+        _towns()
+    except Exception:  # the caller decodes again, and meets the error itself
+        pass
+
+
+def _prefetched() -> None:
+    if _prefetching is not None and _prefetching is not threading.current_thread():
+        _prefetching.join()
+
+
 @functools.lru_cache(maxsize=32)
 def collection(
     south: float,
@@ -197,6 +226,7 @@ def collection(
     collection that every such call shares, which callers must not change (the page's builder
     reads it and packs it; a rebuild in watch mode costs nothing). Without ``coasts`` it has no
     ``coast`` feature, for a caller that draws the coasts along the land's own outline."""
+    _prefetched()
     pad_lat = max(margin * (north - south), MIN_MARGIN)
     pad_lon = max(margin * (east - west), MIN_MARGIN)
     w, e = west - pad_lon, east + pad_lon
@@ -255,6 +285,7 @@ def towns(bounds: list[list[float]], *, margin: float = 0.0, limit: int = 200) -
 def _towns_in(
     south: float, west: float, north: float, east: float, limit: int
 ) -> tuple[tuple, ...]:
+    _prefetched()
     import numpy as np
 
     data = _towns()

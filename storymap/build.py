@@ -92,9 +92,11 @@ class Journey:
         tiles_key: str | None = None,
         basemap: bool = True,
         resources: str = "inline",
+        earlier: Path | None = None,
     ) -> str:
-        """The page as a string; the options are those of :func:`build`."""
-        from storymap.render import PageOptions, render
+        """The page as a string; the options are those of :func:`build`. ``earlier`` is a page
+        this one replaces: its offline map is reused if nothing it was made from changed."""
+        from storymap.render import PageOptions, earlier_basemap, render
 
         name = self.story.tiles if tiles is UNSET else tiles
         if name is not None:
@@ -105,12 +107,15 @@ class Journey:
             except ValueError as exc:
                 where = self.story.path or "<story>"
                 raise StoryError.at(where, None, "tiles", str(exc)) from None
-        options = PageOptions(tiles=name, tiles_key=tiles_key, basemap=basemap, resources=resources)
+        reused = earlier_basemap(earlier) if basemap and earlier is not None else None
+        options = PageOptions(
+            tiles=name, tiles_key=tiles_key, basemap=basemap, resources=resources, earlier=reused
+        )
         return render(self.story, self.legs, options)
 
     def save(self, path: str | Path, **options: Any) -> int:
         """Write the page to ``path`` (atomically); returns its size in bytes."""
-        page = self.render(**options).encode("utf-8")
+        page = self.render(earlier=Path(path), **options).encode("utf-8")
         write_atomic(Path(path), page)
         return len(page)
 
@@ -156,8 +161,12 @@ def build(
     ``tiles`` overrides the story's ``tiles:`` (None for no tiles); ``basemap`` embeds the
     offline vector basemap; ``resources="cdn"`` loads Leaflet from a CDN instead of inlining it.
     """
-    journey = load(story_path, online=online, allow_outside=allow_outside)
     target = output_path(story_path, out)
+    if basemap and not target.is_file():  # else its offline map may well be reused
+        from storymap.basemap import prefetch
+
+        prefetch()  # the offline map's data decodes while the story loads and its legs are routed
+    journey = load(story_path, online=online, allow_outside=allow_outside)
     size = journey.save(
         target, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources
     )

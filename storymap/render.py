@@ -224,6 +224,7 @@ class PageOptions:
     tiles_key: str | None = None  # the API key of a provider that needs one
     basemap: bool = True  # embed the offline vector basemap
     resources: str = "inline"  # "inline", or "cdn" to load Leaflet from a CDN
+    earlier: dict[str, Any] | None = None  # the offline map of the page being replaced
 
     def __post_init__(self) -> None:
         if self.resources not in RESOURCES:
@@ -311,7 +312,11 @@ def _area(window: list[list[float]]) -> float:
 
 
 def basemap_data(
-    legs: tuple[Leg, ...], bounds: list[list[float]], positions: tuple[Position, ...]
+    legs: tuple[Leg, ...],
+    bounds: list[list[float]],
+    positions: tuple[Position, ...],
+    *,
+    earlier: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The offline basemap, as levels of detail that each agree with themselves.
 
@@ -319,39 +324,70 @@ def basemap_data(
     borders from one simplification, :func:`packed`) made for one zoom, and is drawn whole over
     the coarser ones, its window first filled with sea: wherever a reader looks, fill and lines
     come from the same level. Two levels are always drawn: the world around the journey, two
-    zooms coarser (left out for a journey round the world), and the journey itself with a
-    margin. Around each chapter framed closer than the journey, up to two finer levels (the
-    chapter's own zoom, and two zooms out, where phones frame it and flights pass) are drawn
-    from their ``minZoom`` while that chapter is the current one; chapters whose windows
-    overlap at one zoom share a level. ``maxZoom`` is the closest zoom the data supports: the
-    page never frames a chapter closer while the offline map is shown. ``towns`` are the most
-    populous towns around every level, as ``[name, lat, lon]``, most populous first; the page
-    labels those that fit.
+    zooms coarser (left out for a journey round the world, whose own level covers the world),
+    and the journey itself with a margin. Around each chapter framed closer than the journey, a
+    finer level, made for a zoom out from the chapter's own (where phones frame it) and fine
+    enough for its own (where desktops do), is drawn from its ``minZoom`` while that chapter is
+    the current one; chapters whose windows overlap at one zoom share a level. ``maxZoom`` is
+    the closest zoom the data supports: the page never frames a chapter closer while the
+    offline map is shown. ``towns`` are the most populous towns around every level, as
+    ``[name, lat, lon]``, most populous first; the page labels those that fit.
+
+    ``key`` names what the result was made from (the levels' windows and tolerances, the data
+    files, the code): when ``earlier`` (the basemap of the page being replaced) has the same
+    key, it is the result, and nothing is clipped again.
     """
-    from storymap.basemap import MAX_SPAN, MAX_ZOOM, tolerance_for_zoom, towns
+    from storymap.basemap import MAX_ZOOM, towns
+
+    plan = _plan(legs, bounds, positions)
+    key = _key(plan)
+    if earlier is not None and earlier.get("key") == key:
+        return earlier
+    levels = [
+        {
+            "zoom": zoom,
+            "minZoom": min_zoom,
+            "chapters": chapters,
+            "map": _clipped(window, margin, tolerance),
+        }
+        for zoom, min_zoom, chapters, window, margin, tolerance in plan
+    ]
+    named: dict[tuple, list] = {}
+    for level in levels:
+        west, south, east, north = level["map"]["bbox"]
+        for town in towns([[south, west], [north, east]], limit=TOWNS_PER_WINDOW):
+            named.setdefault((town[0], town[1], town[2]), town)
+    ranked = sorted(named.values(), key=lambda t: (-t[3], t[0], t[1], t[2]))
+    for level, (*_, tolerance) in zip(levels, plan, strict=True):
+        level["map"] = packed(level["map"], tolerance)
+    towns_shown = [[name, lat, lon] for name, lat, lon, _ in ranked]  # in order of population
+    return {"key": key, "maxZoom": MAX_ZOOM, "levels": levels, "towns": towns_shown}
+
+
+Plan = list[tuple[int, int, "list[int] | None", list[list[float]], float, float]]
+
+
+def _plan(
+    legs: tuple[Leg, ...], bounds: list[list[float]], positions: tuple[Position, ...]
+) -> Plan:
+    """The levels of :func:`basemap_data`, before any clipping: for each, its zoom, the zoom
+    it is drawn from, its chapters (None: always drawn), window, margin and tolerance."""
+    from storymap.basemap import MAX_SPAN, MAX_ZOOM, tolerance_for_zoom
 
     journey_zoom = min(fit_zoom(bounds), MAX_ZOOM)
     (south, west), (north, east) = bounds
+    plan: Plan = []
     tolerance = tolerance_for_zoom(journey_zoom)
     if east - west < 180:
-        journey = _clipped(bounds, JOURNEY_MARGIN, tolerance)
-    else:  # round the world: every latitude, and the world again to either side
-        side = max(0.0, (MAX_SPAN - (east - west)) / 2 - 2)  # within the least margin
-        journey = _clipped([[-85.0, west - side], [85.0, east + side]], 0, tolerance)
-    levels: list[dict[str, Any]] = []
-    if east - west < 180:
-        # Around the journey's level, the world a zoom or two coarser, for the wide views.
+        # Around the journey's level, the world two zooms coarser, for the wide views.
         world_zoom = max(journey_zoom - 2, 0)
         world = [[-85.0, west - 90], [85.0, east + 90]]
-        levels.append(
-            {
-                "zoom": world_zoom,
-                "minZoom": 0,
-                "chapters": None,
-                "map": _clipped(world, 0, tolerance_for_zoom(world_zoom)),
-            }
-        )
-    levels.append({"zoom": journey_zoom, "minZoom": 0, "chapters": None, "map": journey})
+        plan.append((world_zoom, 0, None, world, 0.0, tolerance_for_zoom(world_zoom)))
+        plan.append((journey_zoom, 0, None, bounds, JOURNEY_MARGIN, tolerance))
+    else:  # round the world: every latitude, and the world again to either side
+        side = max(0.0, (MAX_SPAN - (east - west)) / 2 - 2)  # within the least margin
+        world = [[-85.0, west - side], [85.0, east + side]]
+        plan.append((journey_zoom, 0, None, world, 0.0, tolerance))
     legs_by_chapter = {leg.index: leg for leg in legs}
     if len(positions) > MAX_DETAIL_CHAPTERS:
         positions = ()  # a long expedition: the journey's own level, and a page that stays small
@@ -363,8 +399,6 @@ def basemap_data(
             lons += [x for x, _ in leg.line.coords]
             lats += [y for _, y in leg.line.coords]
         framed = [[min(lats), min(lons)], [max(lats), max(lons)]]
-        # Made for a zoom out from the chapter's own, where phones frame it, and fine enough
-        # for its own, where desktops do.
         zoom = min(fit_zoom(framed), MAX_ZOOM) - 1
         if zoom <= journey_zoom:
             continue
@@ -378,19 +412,55 @@ def basemap_data(
         else:
             windows.append((zoom, window, [i]))
     for zoom, window, chapters in windows:
-        collection = _clipped(window, 0, tolerance_for_zoom(zoom + 1))
-        levels.append({"zoom": zoom, "minZoom": zoom - 2, "chapters": chapters, "map": collection})
-    named: dict[tuple, list] = {}
-    for level in levels:
-        west, south, east, north = level["map"]["bbox"]
-        for town in towns([[south, west], [north, east]], limit=TOWNS_PER_WINDOW):
-            named.setdefault((town[0], town[1], town[2]), town)
-    ranked = sorted(named.values(), key=lambda t: (-t[3], t[0], t[1], t[2]))
-    for level in levels:
-        made_for = level["zoom"] + (1 if level["chapters"] else 0)
-        level["map"] = packed(level["map"], tolerance_for_zoom(made_for))
-    towns_shown = [[name, lat, lon] for name, lat, lon, _ in ranked]  # in order of population
-    return {"maxZoom": MAX_ZOOM, "levels": levels, "towns": towns_shown}
+        plan.append((zoom, zoom - 2, chapters, window, 0.0, tolerance_for_zoom(zoom + 1)))
+    return plan
+
+
+def _key(plan: Plan) -> str:
+    """A digest of a plan and of what else the offline map is made from: the shipped data and
+    the code that clips, packs and picks the towns."""
+    import hashlib
+    import json
+
+    text = json.dumps([plan, _sources_digest(), TOWNS_PER_WINDOW], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+@cache
+def _sources_digest() -> str:
+    import hashlib
+
+    from storymap import basemap
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    data = Path(basemap.__file__).parent / "data"
+    for path in [*sorted(data.glob("*.npz")), Path(basemap.__file__), Path(__file__)]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+MAX_EARLIER_PAGE = 50_000_000  # bytes: a larger file at the output is not read for reuse
+
+
+def earlier_basemap(path: Path) -> dict[str, Any] | None:
+    """The offline map of the storymap page at ``path``, to reuse when nothing it was made from
+    has changed (see :func:`basemap_data`); None when there is no such page, or it cannot be
+    read as one. Only a regular file of reasonable size is read."""
+    import json
+    import stat
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EARLIER_PAGE:
+            return None
+        text = path.read_text(encoding="utf-8")
+        start = text.index("{", text.index("storymap.init(") + len("storymap.init("))
+        data, _ = json.JSONDecoder().raw_decode(text, start)
+    except (OSError, ValueError, RecursionError):
+        return None
+    found = data.get("basemap") if isinstance(data, dict) else None
+    return found if isinstance(found, dict) else None
 
 
 def _clipped(window: list[list[float]], margin: float, tolerance: float) -> dict[str, Any]:
@@ -497,7 +567,9 @@ def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:
     figure.add_child(fmap)
     data = story_data(story, legs, bounds, positions)
     data["tiles"] = tiles_data(options.tiles, options.tiles_key) if options.tiles else None
-    data["basemap"] = basemap_data(legs, bounds, positions) if options.basemap else None
+    data["basemap"] = (
+        basemap_data(legs, bounds, positions, earlier=options.earlier) if options.basemap else None
+    )
     story_js = _read_package_text("static", "story.js")
     story_css = _read_package_text("static", "story.css")
     if options.resources == "cdn":

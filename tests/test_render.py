@@ -7,12 +7,14 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from storymap.build import prepare
 from storymap.render import PageOptions, render, story_data
+from storymap.routes import build_legs
 
 HERE = Path(__file__).parent
 MINI = HERE / "fixtures" / "mini" / "story.yaml"
@@ -204,3 +206,49 @@ def test_story_text_is_never_a_template(payload: str, mini) -> None:
     assert data["title"] == payload
     assert data["chapters"][1]["title"] == payload
     assert payload.replace("{", "").strip("% ")[:4] in data["chapters"][1]["html"]
+
+
+# --- the offline map of the page being replaced ----------------------------------------------
+
+
+def test_an_unchanged_offline_map_is_reused_from_the_page_it_replaces(
+    mini, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storymap import render as render_module
+    from storymap.build import Journey
+
+    story, legs = mini
+    target = tmp_path / "page.html"
+    journey = Journey(story, legs)
+    journey.save(target, tiles=None)
+    first = target.read_bytes()
+    earlier = render_module.earlier_basemap(target)
+    assert earlier is not None and earlier["key"] and earlier["levels"]
+
+    def no_clipping(*args, **kwargs):
+        raise AssertionError("the offline map was clipped again")
+
+    monkeypatch.setattr(render_module, "_clipped", no_clipping)
+    journey.save(target, tiles=None)
+    assert target.read_bytes() == first, "the reused map gives the same page"
+    # A stop moved: the plan changes, and the map is made anew.
+    moved = story.places[story.chapters[0].at]
+    changed = replace(story, places={**story.places, moved.id: replace(moved, lat=moved.lat + 2)})
+    with pytest.raises(AssertionError, match="clipped again"):
+        Journey(changed, build_legs(changed)).save(target, tiles=None)
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "not a page", "broken page", "fifo"])
+def test_only_a_storymap_page_is_read_for_its_offline_map(kind: str, tmp_path: Path) -> None:
+    from storymap.render import earlier_basemap
+
+    path = tmp_path / "page.html"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "not a page":
+        path.write_text("<html>hello</html>", encoding="utf-8")
+    elif kind == "broken page":
+        path.write_text('storymap.init(map_1, {"basemap": [[[[', encoding="utf-8")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    assert earlier_basemap(path) is None
