@@ -182,21 +182,13 @@ def test_export_gpx_reads_back_with_gpxpy(project: Path) -> None:
 
 
 def test_import_storymapjs_writes_a_story_that_builds(tmp_path: Path) -> None:
-    fixtures = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "storymapjs"
-    if not fixtures.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{fixtures} is missing; CI has ../shared beside the clone")
-        pytest.skip(f"{fixtures} is missing (the shared fixtures sit beside the repository)")
-    result = run(
-        "import", "storymapjs", str(fixtures / "katrina.json"), "-o", "k.yaml", cwd=tmp_path
-    )
+    storm = HERE / "fixtures" / "storymapjs" / "storm.json"
+    result = run("import", "storymapjs", str(storm), "-o", "k.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("wrote k.yaml: 7 chapters, ")
+    assert result.stdout.startswith("wrote k.yaml: 6 chapters, 5 places; ")
     assert (tmp_path / "k.yaml").read_text().startswith("# Imported from the StoryMapJS story")
     assert run("build", "k.yaml", "-o", "k.html", cwd=tmp_path).returncode == 0
-    again = run(
-        "import", "storymapjs", str(fixtures / "katrina.json"), "-o", "k.yaml", cwd=tmp_path
-    )
+    again = run("import", "storymapjs", str(storm), "-o", "k.yaml", cwd=tmp_path)
     assert again.returncode == 2
     assert "k.yaml exists; choose another -o, or add --force to replace it" in again.stderr
     bad = tmp_path / "bad.json"
@@ -248,22 +240,18 @@ def test_geocode_command_against_a_local_nominatim(tmp_path: Path) -> None:
         assert len(server.requests) == before
 
 
-def test_draft_command_on_the_seed_article(tmp_path: Path) -> None:
-    article = Path(__file__).resolve().parents[2] / "shared" / "seed" / "article.txt"
-    if not article.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{article} is missing; CI has ../shared beside the clone")
-        pytest.skip(f"{article} is missing (the shared seed sits beside the repository)")
+def test_draft_command_on_the_article(tmp_path: Path) -> None:
+    article = HERE / "fixtures" / "article" / "article.txt"
     result = run("draft", str(article), "-o", "draft.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("wrote draft.yaml: 4 places, ")
+    assert result.stdout.startswith("wrote draft.yaml: 7 places, ")
     text = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
-    for name in ("Pyongyang", "Friendship Bridge", "Khasan", "Vladivostok"):
+    for name in ("Pyongyang", "Chongjin", "Friendship Bridge", "Khasan", "Vladivostok", "Moscow"):
         assert name in text
     todo = run("validate", "draft.yaml", cwd=tmp_path)
-    assert todo.returncode == 2 and "journey.3.by: required field is missing" in todo.stderr
-    lines = text.splitlines()  # fill the one TODO the validator reports: the last leg's mode
-    at = max(i for i, line in enumerate(lines) if line.startswith("  - at: "))
+    assert todo.returncode == 2 and "journey.5.by: required field is missing" in todo.stderr
+    lines = text.splitlines()  # fill the one TODO the validator reports: Khasan to the airport
+    at = lines.index("  - at: vladivostok_airport")
     lines.insert(at + 1, "    by: bus")
     (tmp_path / "draft.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert run("validate", "draft.yaml", cwd=tmp_path).returncode == 0

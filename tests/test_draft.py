@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import sys
 from pathlib import Path
 
@@ -25,17 +24,12 @@ from storymap.geocode import Gazetteer, GazetteerEntry
 from storymap.model import MODES
 from storymap.story import load, loads
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "article.txt"
+ARTICLE = Path(__file__).parent / "fixtures" / "article" / "article.txt"
 
 
 @pytest.fixture(scope="module")
 def article() -> str:
-    if not SEED.is_file():
-        reason = f"the seed article is not at {SEED}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true: the seed tests must run)", pytrace=False)
-        pytest.skip(reason)
-    return SEED.read_text(encoding="utf-8")
+    return ARTICLE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -70,21 +64,33 @@ def names(d: Draft) -> list[str]:
     return [m.name for m in d.found]
 
 
-# --- the seed article ------------------------------------------------------------------------
+# --- the article (tests/fixtures/article/article.txt) ----------------------------------------
+
+IN_ORDER = [
+    "embassy",
+    "chongjin",
+    "tumangang",
+    "bridge",
+    "khasan",
+    "vladivostok_airport",
+    "moscow",
+]
 
 
 def test_seed_finds_the_journey_in_order_of_mention(seed: Draft) -> None:
-    wanted = ["Pyongyang", "Friendship Bridge", "Khasan", "Vladivostok"]
+    wanted = ["Pyongyang", "Chongjin", "Friendship Bridge", "Khasan", "Vladivostok", "Moscow"]
     found = names(seed)
     at = [next(i for i, name in enumerate(found) if w in name) for w in wanted]
     assert at == sorted(at), found
     positions = [m.position for m in seed.found]
     assert positions == sorted(positions)
-    assert [m.id for m in seed.found] == ["embassy", "bridge", "khasan", "vladivostok_airport"]
-    bridge = seed.found[1]
-    assert bridge.text == "bridge over the Tumannaya River"
+    assert [m.id for m in seed.found] == IN_ORDER
+    bridge = seed.found[3]
+    assert bridge.text == "Friendship Bridge"
     assert (bridge.lat, bridge.lon) == (42.415167, 130.641056)
     assert "Korea–Russia Friendship Bridge" in bridge.source
+    airport = seed.found[5]
+    assert airport.text == "airport in Vladivostok" and airport.kind == "landmark"
     assert seed.story["places"]["khasan"]["source"]  # every place says where it comes from
     assert all(p["source"] for p in seed.story["places"].values())
 
@@ -92,32 +98,34 @@ def test_seed_finds_the_journey_in_order_of_mention(seed: Draft) -> None:
 def test_seed_quotes_the_sentences_that_mention_each_place(seed: Draft) -> None:
     khasan = next(m for m in seed.found if m.id == "khasan")
     assert khasan.sentences == (
-        "When the group arrived in Khasan, the country’s Far East Russian border post, foreign "
-        "ministry staff met with them and took them to a airport in Vladivostok, the ministry "
-        "said.",
+        "On the far bank, at Khasan, staff of Russia’s foreign ministry met them and took them "
+        "to the airport in Vladivostok.",
     )
     chapter = next(c for c in seed.story["journey"] if c["at"] == "khasan")
     assert chapter["title"] == "Khasan"
-    assert chapter["text"].startswith("> When the group arrived in Khasan,")
+    assert chapter["text"].startswith("> On the far bank, at Khasan,")
     assert "Quoted from the source, article.txt." in chapter["text"]
 
 
 def test_seed_modes_follow_the_words(seed: Draft) -> None:
     by = {c["at"]: c.get("by") for c in seed.story["journey"]}
     assert "by" not in seed.story["journey"][0]  # the first chapter has no leg
-    # "pushing the railroad car … that included the bridge over the Tumannaya River"
+    assert by["chongjin"] == "train"  # "A train carried them north"
+    assert by["tumangang"] == "bus"  # "a bus took them on"
+    # "pushed it by hand over the Friendship Bridge"
     assert by["bridge"] == "trolley"
     assert by["khasan"] == "trolley"
-    # "took them to a airport in Vladivostok" says where they went, not how: a TODO
+    # "took them to the airport in Vladivostok" says where they went, not how: a TODO
     assert by["vladivostok_airport"] is None
-    assert any(t.startswith("journey.3.by: ") for t in seed.todos)
+    assert any(t.startswith("journey.5.by: ") for t in seed.todos)
+    assert by["moscow"] == "flight"  # "A plane brought them on to Moscow"
 
 
 def test_seed_todos(seed: Draft) -> None:
     todos = "\n".join(seed.todos)
-    # the dateline "Moscow-North Korea closed its borders…" is not a stop
-    assert "Moscow" not in names(seed)
-    assert "Moscow is named only in the dateline" in todos
+    # the dateline "SEOUL — …" is where the report was filed, not a stop
+    assert "Seoul" not in names(seed)
+    assert "Seoul is named only in the dateline" in todos
     # the embassy is inferred, not named; Khasan's coordinates are a settlement's
     assert "places.embassy: the article says 'North Korean embassy'" in todos
     assert "places.khasan: coordinates from a city-level gazetteer entry" in todos
@@ -128,8 +136,8 @@ def test_seed_todos(seed: Draft) -> None:
 
 def test_seed_title_intro_and_sources(seed: Draft) -> None:
     story = seed.story
-    assert story["title"] == "The Russians are fleeing North Korea in a hand-pushed rail car"
-    assert story["intro"].startswith("Moscow-North Korea closed its borders")
+    assert story["title"] == "Eight diplomats leave North Korea on a trolley they push themselves"
+    assert story["intro"].startswith("SEOUL — With the border closed")
     assert story["sources"] == [{"title": "article.txt"}]
     assert list(story) == ["title", "intro", "sources", "places", "journey"]
 
@@ -139,7 +147,7 @@ def test_seed_yaml_loads_and_lists_the_todos(seed: Draft) -> None:
     assert yaml.safe_load(text) == seed.story
     header = text.split("\ntitle:")[0]
     assert all(line.startswith("#") for line in header.splitlines())
-    assert "journey.3.by:" in header and "places.khasan:" in header
+    assert "journey.5.by:" in header and "places.khasan:" in header
     assert "  text: |\n" in text  # multi-line text as a literal block
     assert "Пхеньян" not in text and "’" in text  # Unicode written as itself
 
@@ -147,7 +155,7 @@ def test_seed_yaml_loads_and_lists_the_todos(seed: Draft) -> None:
 def test_seed_draft_validates_once_its_todos_are_filled(seed: Draft, tmp_path: Path) -> None:
     with pytest.raises(StoryError) as raised:
         loads(to_yaml(seed))
-    assert [p.path for p in raised.value.problems] == ["journey.3.by"]
+    assert [p.path for p in raised.value.problems] == ["journey.5.by"]
     assert "required field is missing" in raised.value.problems[0].message
 
     for chapter in seed.story["journey"][1:]:
@@ -158,9 +166,16 @@ def test_seed_draft_validates_once_its_todos_are_filled(seed: Draft, tmp_path: P
         story = load(path)
         assert [c.at for c in story.chapters] == [m.id for m in seed.found]
         story, legs = prepare(path)
-        assert [leg.mode.name for leg in legs] == ["trolley", "trolley", "bus"]
+        assert [leg.mode.name for leg in legs] == [
+            "train",
+            "bus",
+            "trolley",
+            "trolley",
+            "bus",
+            "flight",
+        ]
     finally:
-        seed.story["journey"][3].pop("by")
+        seed.story["journey"][5].pop("by")
 
 
 def test_seed_extra_adds_no_false_place(article: str) -> None:
@@ -360,12 +375,17 @@ def test_split_sentences(text: str, sentences: list[str]) -> None:
 
 def test_seed_sentences(article: str) -> None:
     sentences = split_sentences(article)
-    assert sentences[0] == "The Russians are fleeing North Korea in a hand-pushed rail car"
-    assert "Kremlin spokesman Dmitry S. Peskov, a career diplomat himself," in sentences[9]
-    assert sentences[11].endswith("General Robert B. Abrams, the U.S. military commander.")
-    assert sentences[12] == "In South Korea, he said in September."
-    assert sentences[14] == "However, Mr. Kim is apparently willing to import Covid-19 vaccines."
-    assert len(sentences) == 17
+    assert sentences[0] == "Eight diplomats leave North Korea on a trolley they push themselves"
+    assert sentences[1].startswith("SEOUL — With the border closed")
+    assert sentences[4] == (
+        "From there a bus took them on for two hours to the border station at Tumangang."
+    )
+    assert (
+        sentences[8]
+        == "The push alone was 1.2 km long, “a long kilometre,” one of them wrote afterwards."
+    )
+    assert sentences[-1] == "Neither China nor South Korea was on the way."
+    assert len(sentences) == 10
 
 
 # --- the story and its YAML ------------------------------------------------------------------
