@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,9 @@ def output_path(story_path: str | Path, out: str | Path | None) -> Path:
     stem = Path(story_path).stem + ".html"
     if out is None:
         return DEFAULT_OUTPUT_DIR / stem
+    folder = str(out).endswith(("/", os.sep))  # before Path() drops the trailing slash
     out = Path(out)
-    if out.is_dir() or str(out).endswith(("/", os.sep)):
+    if folder or out.is_dir():
         return out / stem
     return out
 
@@ -74,9 +76,14 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
-@dataclass(frozen=True)
+@dataclass
 class Journey:
     """A located story and its legs: what a page is rendered from.
+
+    ``story`` is the checked, located :class:`~storymap.model.Story`; ``legs`` its legs in
+    order, one per chapter after the first. Once :meth:`save` (or :func:`build`) has written
+    the page, ``page`` is the path it was written to and ``size`` its size in bytes; before,
+    both are None.
 
     In Jupyter it shows itself as the page (``_repr_html_``), made by the same rendering
     as ``storymap build``.
@@ -84,6 +91,8 @@ class Journey:
 
     story: Story
     legs: tuple[Leg, ...]
+    page: Path | None = field(default=None, init=False, compare=False)
+    size: int | None = field(default=None, init=False, compare=False)
 
     def render(
         self,
@@ -114,10 +123,24 @@ class Journey:
         return render(self.story, self.legs, options)
 
     def save(self, path: str | Path, **options: Any) -> int:
-        """Write the page to ``path`` (atomically); returns its size in bytes."""
-        page = self.render(earlier=Path(path), **options).encode("utf-8")
-        write_atomic(Path(path), page)
-        return len(page)
+        """Write the page to ``path`` (atomically); returns its size in bytes.
+
+        The options are those of :meth:`render`. Sets ``page`` and ``size``.
+        """
+        target = Path(path)
+        page = self.render(earlier=target, **options).encode("utf-8")
+        write_atomic(target, page)
+        self.page, self.size = target, len(page)
+        return self.size
+
+    def __iter__(self) -> Iterator[Any]:
+        """``target, story, legs, size = build(...)``, as build() returned before; deprecated."""
+        warnings.warn(
+            "unpacking a Journey is deprecated; use journey.page, .story, .legs and .size",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return iter((self.page, self.story, self.legs, self.size))
 
     def to_geojson(self) -> dict[str, Any]:
         from storymap.export import to_geojson
@@ -141,7 +164,11 @@ def load(
     online: Callable[..., Any] | None = None,
     allow_outside: bool = False,
 ) -> Journey:
-    """Load, check, locate and route a story: the :class:`Journey` to render or save."""
+    """Load, check, locate and route a story: the :class:`Journey` to render or save.
+
+    Raises :class:`StoryError` with every problem found. ``online`` is a geocoder for places
+    that have no coordinates and are not known offline (by default none: no request is made).
+    """
     return Journey(*prepare(story_path, online=online, allow_outside=allow_outside))
 
 
@@ -155,11 +182,16 @@ def build(
     resources: str = "inline",
     online: Callable[..., Any] | None = None,
     allow_outside: bool = False,
-) -> tuple[Path, Story, tuple[Leg, ...], int]:
-    """Build the page for ``story_path``; returns where it went, the story, its legs and size.
+) -> Journey:
+    """Build the page for ``story_path`` and return the :class:`Journey`, with ``page`` (the
+    path written: ``out``, or ``<stem>.html`` inside the folder ``out``, by default in
+    ``output/``) and ``size`` (in bytes) set.
 
     ``tiles`` overrides the story's ``tiles:`` (None for no tiles); ``basemap`` embeds the
     offline vector basemap; ``resources="cdn"`` loads Leaflet from a CDN instead of inlining it.
+    Raises :class:`StoryError` (every problem of the story at once), :class:`GeocodingError`
+    (an online geocoder failed) or :class:`OutputError` (the page cannot be written; an
+    earlier page at ``out`` is then left as it was).
     """
     target = output_path(story_path, out)
     if basemap and not target.is_file():  # else its offline map may well be reused
@@ -167,7 +199,5 @@ def build(
 
         prefetch()  # the offline map's data decodes while the story loads and its legs are routed
     journey = load(story_path, online=online, allow_outside=allow_outside)
-    size = journey.save(
-        target, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources
-    )
-    return target, journey.story, journey.legs, size
+    journey.save(target, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources)
+    return journey

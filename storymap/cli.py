@@ -1,4 +1,5 @@
-"""The command line: ``storymap build``, ``validate`` and ``export``.
+"""The command line: ``storymap build``, ``validate``, ``export``, ``geocode``, ``draft``,
+``import``, ``watch`` and ``embed`` (``storymap COMMAND --help`` describes each).
 
 The only module that prints errors and chooses exit codes: 0 on success, 1 when the
 output cannot be written or a geocoding service fails, 2 for a bad story or bad
@@ -423,7 +424,7 @@ def _run(args: argparse.Namespace) -> int:
         from storymap.text import km_label
 
         tiles = _tiles(args.tiles, args.tiles_key)
-        target, story, legs, size = build(
+        journey = build(
             args.story,
             args.output,
             tiles=tiles,
@@ -435,10 +436,10 @@ def _run(args: argparse.Namespace) -> int:
         )
         from storymap.routes import total_km
 
-        total = km_label(total_km(legs))
+        total = km_label(total_km(journey.legs))
         print(
-            f"wrote {target} ({size / 1024:,.0f} KB): {len(story.chapters)} chapters, "
-            f"{len(legs)} legs, {total}"
+            f"wrote {journey.page} ({journey.size / 1024:,.0f} KB): "
+            f"{len(journey.story.chapters)} chapters, {len(journey.legs)} legs, {total}"
         )
         return EXIT_OK
 

@@ -4,15 +4,27 @@ Every error storymap raises on purpose derives from one root, and each is also
 a built-in type so that callers who know nothing of storymap can still catch it::
 
     StorymapError
-    ├── StoryError(StorymapError, ValueError)       bad story data or story files
-    ├── GeocodingError(StorymapError, LookupError)  a place could not be resolved
-    └── OutputError(StorymapError, OSError)         the page could not be written
+    ├── StoryError(StorymapError, ValueError)          bad story data or story files
+    ├── GeocodingError(StorymapError, LookupError)     a place could not be resolved
+    │   ├── OnlineGeocodingError                       an online lookup failed
+    │   └── GeocodingStopped                           ``storymap geocode`` stopped asking
+    ├── OutputError(StorymapError, OSError)            the page could not be written
+    └── MissingExtraError(StorymapError, ImportError)  an optional extra is not installed
+
+The root, StoryError, GeocodingError and OutputError are defined here and importable
+from :mod:`storymap`. The others live beside the code that raises them:
+``OnlineGeocodingError`` (``fatal`` when no later request would succeed either) and
+``GeocodingStopped`` (its ``report`` says what was done) in :mod:`storymap.geocode`,
+``MissingExtraError`` (``pip install 'storymap[draft]'``) in :mod:`storymap.draft`.
+A local image that cannot be read is a ``storymap.render.MediaError`` inside the
+renderer, which reports it as a StoryError.
 
 The library raises; only :mod:`storymap.cli` prints and exits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +50,14 @@ class Problem:
 class StoryError(StorymapError, ValueError):
     """A story, or a file it refers to, is not valid. Holds every problem found."""
 
-    def __init__(self, problems: list[Problem] | Problem):
+    def __init__(self, problems: Iterable[Problem] | Problem):
         self.problems: tuple[Problem, ...] = (
             (problems,) if isinstance(problems, Problem) else tuple(problems)
         )
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[StoryError], tuple[tuple[Problem, ...]]]:
+        return (type(self), (self.problems,))  # pickles with its problems, not its message
 
     @classmethod
     def at(cls, file: str | Path, line: int | None, path: str, message: str) -> StoryError:

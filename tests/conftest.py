@@ -9,6 +9,14 @@
 - ``http_server``: ``http_server(directory)`` serves a directory on 127.0.0.1 and returns
   the base URL ``http://127.0.0.1:PORT/``.
 
+Stories, made once per session and shared (treat them as read-only):
+
+- ``mini_journey``: ``tests/fixtures/mini/story.yaml`` loaded, located and routed
+  (a :class:`storymap.Journey`, not saved).
+- ``flagship_journey``: ``data/story.yaml`` the same way.
+- ``flagship_built``: the flagship built with its own tiles into ``story.html`` in a folder
+  of its own (the Journey, with ``page`` and ``size``). Tests may add files beside it.
+
 Tests that use ``browser``, ``page`` or ``page_factory`` get the ``browser`` marker, so
 ``pytest -m "not browser"`` runs the rest.
 """
@@ -23,7 +31,11 @@ from pathlib import Path
 
 import pytest
 
+import storymap
+
 TESTS = Path(__file__).resolve().parent
+MINI_STORY = TESTS / "fixtures" / "mini" / "story.yaml"
+FLAGSHIP_STORY = TESTS.parent / "data" / "story.yaml"
 for _path in (str(TESTS.parent / "scripts"), str(TESTS)):  # chromium.py, browser.py
     if _path not in sys.path:
         sys.path.insert(0, _path)
@@ -122,3 +134,18 @@ def page(page_factory) -> WatchedPage:
 def http_server() -> Iterator[Callable[[str | Path], str]]:
     with ExitStack() as servers:
         yield lambda directory: servers.enter_context(serve_directory(directory))
+
+
+@pytest.fixture(scope="session")
+def mini_journey() -> storymap.Journey:
+    return storymap.load(MINI_STORY)
+
+
+@pytest.fixture(scope="session")
+def flagship_journey() -> storymap.Journey:
+    return storymap.load(FLAGSHIP_STORY)
+
+
+@pytest.fixture(scope="session")
+def flagship_built(tmp_path_factory: pytest.TempPathFactory) -> storymap.Journey:
+    return storymap.build(FLAGSHIP_STORY, tmp_path_factory.mktemp("flagship") / "story.html")

@@ -19,10 +19,8 @@ READY = "() => window.storymap && storymap.app"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("site")
-    build(FLAGSHIP, folder / "story.html")
-    return folder
+def site(flagship_built) -> Path:
+    return flagship_built.page.parent
 
 
 def basemap_paths(page) -> dict[str, int]:
@@ -111,7 +109,7 @@ def test_switching_between_tiles_and_the_offline_map_reframes_the_chapter(page, 
 
 
 def test_tiles_none_draws_the_basemap_and_requests_nothing(page, tmp_path: Path) -> None:
-    target, *_ = build(FLAGSHIP, tmp_path / "page.html", tiles=None)
+    target = build(FLAGSHIP, tmp_path / "page.html", tiles=None).page
     page.open(target)
     page.wait_for_function(READY)
     assert basemap_paths(page)["land"] == 2
@@ -120,7 +118,7 @@ def test_tiles_none_draws_the_basemap_and_requests_nothing(page, tmp_path: Path)
 
 
 def test_other_providers_show_their_attribution(page, tmp_path: Path) -> None:
-    target, *_ = build(MINI / "story.yaml", tmp_path / "topo.html", tiles="OpenTopoMap")
+    target = build(MINI / "story.yaml", tmp_path / "topo.html", tiles="OpenTopoMap").page
     page.open(target)
     page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
     attribution = page.locator(".leaflet-control-attribution").inner_text()
@@ -172,7 +170,7 @@ def test_the_embed_snippet_works_in_a_local_page(page, site: Path, http_server) 
 def test_leaflet_from_a_cdn_with_integrity(page, tmp_path: Path) -> None:
     import xstatic.pkg.leaflet as leaflet
 
-    target, *_ = build(MINI / "story.yaml", tmp_path / "cdn.html", resources="cdn", tiles=None)
+    target = build(MINI / "story.yaml", tmp_path / "cdn.html", resources="cdn", tiles=None).page
     html = target.read_text(encoding="utf-8")
     assert re.search(
         r'<script src="https://unpkg.com/leaflet@1.9.3/dist/leaflet.js" '
@@ -211,8 +209,9 @@ def test_a_large_local_image_is_scaled_down_and_shown(page, tmp_path: Path) -> N
     Image.new("RGB", (3200, 1800), (200, 40, 40)).save(folder / "media" / "big.jpg", quality=95)
     story = folder / "story.yaml"
     story.write_text(story.read_text().replace("media/dot.png", "media/big.jpg"), "utf-8")
-    target, _, _, size = build(story, tmp_path / "page.html", tiles=None)
-    assert size < (folder / "media" / "big.jpg").stat().st_size + 300_000
+    journey = build(story, tmp_path / "page.html", tiles=None)
+    target = journey.page
+    assert journey.size < (folder / "media" / "big.jpg").stat().st_size + 300_000
     page.open(target.as_uri() + "#over-the-bridge")
     page.wait_for_function(READY)
     image = page.locator(".sm-view .sm-media img")

@@ -1,8 +1,7 @@
-"""The embed snippet, the notebook view, tile keys and page sizes, without a browser."""
+"""The embed snippet and the embed command, without a browser."""
 
 from __future__ import annotations
 
-import html
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -10,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import storymap
 from storymap.build import build
 from storymap.embed import page_title, parse_ratio, snippet
-from storymap.errors import StoryError
 
 MINI = Path(__file__).parent / "fixtures" / "mini" / "story.yaml"
 
@@ -61,8 +58,9 @@ def test_snippet_is_valid_html_with_what_an_embed_needs() -> None:
 
 
 def test_embed_command_reads_the_page_title(tmp_path: Path) -> None:
-    target, story, *_ = build(MINI, tmp_path / "page.html")
-    assert page_title(target) == story.title
+    journey = build(MINI, tmp_path / "page.html")
+    target = journey.page
+    assert page_title(target) == journey.story.title
     result = subprocess.run(
         [
             sys.executable,
@@ -81,7 +79,7 @@ def test_embed_command_reads_the_page_title(tmp_path: Path) -> None:
     )
     (_, box), (_, attrs) = parse(result.stdout).elements
     assert "aspect-ratio:4/3" in box["style"]
-    assert attrs["src"] == "/maps/page.html" and attrs["title"] == story.title
+    assert attrs["src"] == "/maps/page.html" and attrs["title"] == journey.story.title
 
 
 @pytest.mark.parametrize(
@@ -95,7 +93,7 @@ def test_embed_command_reads_the_page_title(tmp_path: Path) -> None:
     ],
 )
 def test_embed_errors(args: list[str], message: str, tmp_path: Path) -> None:
-    target, *_ = build(MINI, tmp_path / "page.html", tiles=None)
+    target = build(MINI, tmp_path / "page.html", tiles=None).page
     args = [str(target) if a == "PAGE" else a for a in args]
     result = subprocess.run(
         [sys.executable, "-m", "storymap", "embed", *args],
@@ -111,39 +109,3 @@ def test_parse_ratio() -> None:
     assert parse_ratio("16:9") == (16, 9) and parse_ratio("4/3") == (4, 3)
     with pytest.raises(ValueError):
         parse_ratio("0:3")
-
-
-def test_notebook_view_is_the_same_page(tmp_path: Path) -> None:
-    journey = storymap.load(MINI)
-    shown = journey._repr_html_()
-    ((iframe, attrs),) = parse(shown).elements
-    assert iframe == "iframe" and "allow-scripts" in attrs["sandbox"]
-    assert "allow-same-origin" not in attrs["sandbox"]
-    assert attrs["srcdoc"] == journey.render()
-    assert journey.save(tmp_path / "saved.html") == len(journey.render().encode())
-    assert journey.to_geojson()["type"] == "FeatureCollection"
-
-
-def test_a_provider_that_needs_a_key(tmp_path: Path) -> None:
-    with pytest.raises(StoryError, match="needs an API key; give it with --tiles-key KEY"):
-        build(MINI, tmp_path / "a.html", tiles="Thunderforest.OpenCycleMap")
-    assert not (tmp_path / "a.html").exists()
-    build(MINI, tmp_path / "b.html", tiles="Thunderforest.OpenCycleMap", tiles_key="K123")
-    assert "api.thunderforest.com/cycle/{z}/{x}/{y}{r}.png?apikey=K123" in html.unescape(
-        (tmp_path / "b.html").read_text()
-    ).replace("\\u0026", "&")
-
-
-def test_sizes_inline_cdn_basemap(tmp_path: Path) -> None:
-    sizes = {}
-    for resources in ("inline", "cdn"):
-        for basemap in (True, False):
-            _, _, _, size = build(
-                MINI, tmp_path / f"{resources}-{basemap}.html", resources=resources, basemap=basemap
-            )
-            sizes[resources, basemap] = size
-    assert sizes["cdn", False] < 75_000 < 150_000 < sizes["inline", False]
-    assert sizes["inline", True] > sizes["inline", False]
-    assert (
-        sizes["cdn", True] - sizes["cdn", False] == sizes["inline", True] - sizes["inline", False]
-    )

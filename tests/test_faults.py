@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from storymap import build as build_module
 from storymap.build import build
 from storymap.errors import OutputError, StoryError
 
@@ -66,7 +65,7 @@ def test_interrupt_or_full_disk_during_the_write(site, monkeypatch, failure) -> 
         real_fsync(fd)
         raise failure
 
-    monkeypatch.setattr(build_module.os, "fsync", fail_midway)
+    monkeypatch.setattr(os, "fsync", fail_midway)
     expected = KeyboardInterrupt if failure is KeyboardInterrupt else OutputError
     with pytest.raises(expected):
         build(story, page)
@@ -80,7 +79,7 @@ def test_interrupt_before_the_rename(site, monkeypatch) -> None:
     def interrupted(src, dst) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(story, page)
     assert page.read_bytes() == good

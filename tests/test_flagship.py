@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from storymap.build import prepare
-
 FLAGSHIP = Path(__file__).parent.parent / "data" / "story.yaml"
 
 
 @pytest.fixture(scope="module")
-def flagship():
-    return prepare(FLAGSHIP)
+def flagship(flagship_journey):
+    return flagship_journey.story, flagship_journey.legs
 
 
 def test_every_place_has_a_source(flagship) -> None:

@@ -93,8 +93,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     built = []
     for n, payload in enumerate(PAYLOADS):
         story = hostile_story(root / f"s{n}", payload)
-        target, *_ = build(story, root / f"page{n}.html", tiles=None)
-        built.append(target)
+        built.append(build(story, root / f"page{n}.html", tiles=None).page)
     return built
 
 

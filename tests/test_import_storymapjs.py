@@ -1,10 +1,9 @@
-"""Importing StoryMapJS stories: real files import, validate and build; nothing is lost silently."""
+"""Importing StoryMapJS stories: whole files import, validate and build; nothing is lost quietly."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -26,19 +25,10 @@ from storymap.importers.storymapjs import (
 from storymap.story import load
 from storymap.text import markdown_html
 
-FIXTURES = Path(__file__).parents[2] / "shared" / "fixtures" / "storymapjs"
-IN_CI = os.environ.get("CI") == "true"
+FIXTURES = Path(__file__).parent / "fixtures" / "storymapjs"
 
 
 def fixture(name: str) -> Path:
-    if not FIXTURES.is_dir():
-        reason = (
-            f"the StoryMapJS fixtures are not at {FIXTURES} "
-            "(the shared folder ../shared beside the repository)"
-        )
-        if IN_CI:
-            pytest.fail(reason + "; CI must have ../shared beside its clone")
-        pytest.skip(reason)
     return FIXTURES / name
 
 
@@ -85,13 +75,13 @@ def has(notes: list[str], *fragments: str) -> bool:
     return any(all(f in note for f in fragments) for note in notes)
 
 
-# --- The three real StoryMapJS files ------------------------------------------------------------
+# --- Three StoryMapJS files (tests/fixtures/storymapjs) -----------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("name", "chapters"), [("marktwain.json", 14), ("katrina.json", 7), ("demo.json", 24)]
+    ("name", "chapters"), [("walk.json", 8), ("storm.json", 6), ("river.json", 10)]
 )
-def test_real_story_imports_validates_and_builds(name: str, chapters: int, tmp_path: Path) -> None:
+def test_story_files_import_validate_and_build(name: str, chapters: int, tmp_path: Path) -> None:
     path = fixture(name)
     data = load_file(path)
     conversion = convert(data, source_name=path.name)
@@ -112,85 +102,84 @@ def test_real_story_imports_validates_and_builds(name: str, chapters: int, tmp_p
         assert not re.search(r"(?<!\\)<[a-zA-Z/]", chapter.get("text", "")), chapter["text"]
 
     yaml_path = write_and_load(conversion, tmp_path)
-    target, built, legs, size = build(yaml_path, tmp_path / "page.html", tiles=None)
-    assert target.is_file() and size > 0
-    assert len(built.chapters) == chapters and len(legs) == chapters - 1
+    journey = build(yaml_path, tmp_path / "page.html", tiles=None)
+    assert journey.page.is_file() and journey.size == journey.page.stat().st_size > 0
+    assert len(journey.story.chapters) == chapters and len(journey.legs) == chapters - 1
 
 
-def test_marktwain_notes_name_what_has_no_counterpart() -> None:
-    path = fixture("marktwain.json")
+def test_walk_notes_name_what_has_no_counterpart() -> None:
+    path = fixture("walk.json")
     conversion = convert(load_file(path), source_name=path.name)
     notes = conversion.notes
     story = conversion.story
-    assert story["title"] == "Mark Twain JSON"
-    assert story["intro"].startswith("*1835*\n\nSamuel Langhorne Clemens")
-    assert "storymap.test 'test': no counterpart in storymap; dropped" in notes
+    assert story["title"] == "A Lighthouse Walk"
+    assert story["intro"].startswith("*1902*\n\nEleven lamps, one coast and a **long** week")
+    assert "storymap.theme 'dark': no counterpart in storymap; dropped" in notes
     assert has(notes, "storymap.map_type is not given", "stamen:toner-lite", "OpenStreetMap.Mapnik")
-    assert has(notes, "background on slides 6, 9-13", "colour #000000", "dropped")
-    assert has(notes, "location.zoom on slides 1-14", "dropped")
-    assert has(notes, "location.icon on slides 1-14", "blue-")
+    assert has(notes, "background on slides 3, 6-7", "colour #0b1d2a", "dropped")
+    assert has(notes, "location.zoom on slides 1-8", "dropped")
+    assert has(notes, "location.icon on slides 1-8", "red-pin.png")
     assert has(notes, "slides.0.location", "overview")
     assert has(notes, "slides.1.media.url: a tweet; kept as a link in the text")
     assert has(notes, "slides.3.media.url: a YouTube video; kept as a link in the text")
-    assert has(notes, "slides.8.media.alt", "Image for: <chapter title>")
+    assert has(notes, "slides.7.media.alt", "Image for: <chapter title>")
     # Two slides at the same coordinates share a place; a repeated name gets a numbered id.
     at = [chapter["at"] for chapter in story["journey"]]
-    assert at[7] == at[11] and at[3] == at[12]
-    assert {"florida-missouri", "florida-missouri-2"} <= set(story["places"])
-    assert has(notes, "'Florida, Missouri' names 2 different coordinates")
+    assert at[1] == at[5] and len(set(at)) == 7
+    assert {"point-saint-yves", "point-saint-yves-2"} <= set(story["places"])
+    assert has(notes, "'Point Saint-Yves' names 2 different coordinates")
     # The headline-less slide 3 takes its date as its title; its caption is kept with its link.
     third = story["journey"][2]
-    assert third["title"] == "1851"
-    assert third["text"].startswith(
-        "[Video on YouTube](http://www.youtube.com/watch?v=C-nTpGMMVjY)"
+    assert third["title"] == "1904"
+    assert third["text"].startswith("A keeper’s son walks the last mile with them.")
+    assert (
+        "[Video on YouTube](https://www.youtube.com/watch?v=AbCdEfGhIjK) — Film of the cove"
+        in third["text"]
     )
-    assert "journeyman printer" in third["text"]
 
 
-def test_katrina_keeps_its_closing_overview_slide_and_html_lists() -> None:
-    path = fixture("katrina.json")
+def test_storm_keeps_its_closing_overview_slide_and_html_lists() -> None:
+    path = fixture("storm.json")
     conversion = convert(load_file(path), source_name=path.name)
     story, notes = conversion.story, conversion.notes
-    assert story["title"] == "The Path of Hurricane Katrina"
+    assert story["title"] == "The Track of Storm Ada"
     assert (
-        "[Article on Wikipedia](http://en.wikipedia.org/wiki/Hurricane_Katrina)" in story["intro"]
+        "[Article on Wikipedia](https://en.wikipedia.org/wiki/Tropical_cyclone)" in story["intro"]
     )
     last = story["journey"][-1]
-    assert last["title"] == "Aug 31" and last["at"] == story["journey"][-2]["at"]
-    assert has(notes, "slides.7.type", "imported as a chapter")
-    assert story["journey"][1]["text"].startswith("- At 1:00 AM EDT")
-    assert has(notes, "date on slides 1-7", "begins the chapter's title")
+    assert last["title"] == "Oct 8" and last["at"] == story["journey"][-2]["at"]
+    assert has(notes, "slides.6.type", "imported as a chapter")
+    assert story["journey"][1]["text"] == "- Winds reach 65 km/h.\n- Ada turns west-north-west."
+    assert "**heavy** rain" in story["journey"][4]["text"]
+    assert has(notes, "date on slides 1-6", "begins the chapter's title")
     assert all("date" not in chapter for chapter in story["journey"])
-    assert has(notes, "slides.1.background", "katrinaphoto1sm.jpg", "dropped")
-    assert has(notes, "'location' names 5 different coordinates")
+    assert has(notes, "slides.1.background", "sea1.jpg", "dropped")
+    assert has(notes, "'Storm centre' names 5 different coordinates")
 
 
-def test_demo_title_subtitle_tiles_and_credits() -> None:
-    path = fixture("demo.json")
+def test_river_title_subtitle_tiles_and_credits() -> None:
+    path = fixture("river.json")
     conversion = convert(load_file(path), source_name=path.name)
     story, notes = conversion.story, conversion.notes
-    assert story["title"] == "US Westward Expansion"
-    assert story["subtitle"] == "Mean center of United States population"
+    assert story["title"] == "River Towns"
+    assert story["subtitle"] == "Where the ferry stopped"
     assert story["tiles"] == "OpenStreetMap.Mapnik"
     assert not has(notes, "map_type")  # osm:standard is OpenStreetMap.Mapnik itself
     media = story["journey"][2]["media"][0]
-    assert media["credit"] == (
-        "The New York Public Library Digital Collections "
-        "(https://digitalcollections.nypl.org/items/510d47da-f0d4-a3d9-e040-e00a18064a99)"
-    )
+    assert media["credit"] == "County archive (https://example.org/archive/item/42)"
     assert has(notes, "slides.3.media.credit", "kept in parentheses")
     last = story["journey"][-1]["text"]
-    assert "[Video on YouTube](https://www.youtube.com/watch?v=D9XelnGyggI) — " in last
-    assert "[2020 Center of Population Press Kit](https://www.census.gov/" in last
-    assert has(notes, "media.url on slides 12, 18: a SoundCloud track")
+    assert "[river towns guide](https://example.org/river/today)" in last
+    assert "[Video on YouTube](https://www.youtube.com/watch?v=ZyXwVuTsRqP) — " in last
+    assert has(notes, "media.url on slides 7, 9: a SoundCloud track")
     assert has(notes, "slides.4.media.url: a Flickr photo page")
 
 
 def test_yaml_has_the_source_and_every_note_as_comments(tmp_path: Path) -> None:
-    path = fixture("katrina.json")
+    path = fixture("storm.json")
     conversion = convert(load_file(path), source_name=path.name)
     text = to_yaml(conversion)
-    assert text.startswith("# Imported from the StoryMapJS story katrina.json.\n")
+    assert text.startswith("# Imported from the StoryMapJS story storm.json.\n")
     comments = " ".join(
         line.lstrip("# -").strip() for line in text.splitlines() if line.startswith("#")
     )

@@ -15,10 +15,8 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, tuple]:
-    out = tmp_path_factory.mktemp("flagship") / "story.html"
-    target, story, legs, _ = build(FLAGSHIP, out)
-    return target, story, legs
+def flagship(flagship_built) -> tuple[Path, object, tuple]:
+    return flagship_built.page, flagship_built.story, flagship_built.legs
 
 
 def test_map_stops_and_legs_are_drawn(page, flagship) -> None:
@@ -82,7 +80,7 @@ def test_a_popup_opens_with_its_narrative(page, flagship) -> None:
 
 
 def test_tiles_none_makes_no_request_at_all(page, tmp_path: Path) -> None:
-    target, *_ = build(MINI / "story.yaml", tmp_path / "page.html", tiles=None)
+    target = build(MINI / "story.yaml", tmp_path / "page.html", tiles=None).page
     page.open(target)
     page.wait_for_selector(".sm-stop", state="attached")
     page.open_stop(2)
@@ -129,7 +127,7 @@ def hostile_story(folder: Path) -> Path:
 
 
 def test_injected_script_does_not_run(page, tmp_path: Path) -> None:
-    target, *_ = build(hostile_story(tmp_path / "story"), tmp_path / "page.html", tiles=None)
+    target = build(hostile_story(tmp_path / "story"), tmp_path / "page.html", tiles=None).page
     page.open(target)
     page.wait_for_selector(".sm-stop", state="attached")
     title = page.locator(".sm-card h1").inner_text()

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from storymap.build import prepare
 from storymap.render import PageOptions, render, story_data
 from storymap.routes import build_legs
 
@@ -26,8 +25,8 @@ ATTRIBUTION_LINKS = {"https://leafletjs.com", "https://www.openstreetmap.org/cop
 
 
 @pytest.fixture(scope="module")
-def mini():
-    return prepare(MINI)
+def mini(mini_journey):
+    return mini_journey.story, mini_journey.legs
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,9 @@ def expedition(folder: Path, chapters: int) -> Path:
 @pytest.fixture(scope="module")
 def long_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("expedition")
-    target, story, legs, _ = build(expedition(folder, 1000), folder / "page.html", tiles=None)
-    assert len(story.chapters) == 1000 and len(legs) == 999
-    return target
+    journey = build(expedition(folder, 1000), folder / "page.html", tiles=None)
+    assert len(journey.story.chapters) == 1000 and len(journey.legs) == 999
+    return journey.page
 
 
 def test_a_thousand_chapters_stay_light(page, long_page: Path) -> None:

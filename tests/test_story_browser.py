@@ -35,10 +35,8 @@ SETTLED = "(i) => storymap.app.current === i && !storymap.app.moving"
 
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("site")
-    target, *_ = build(FLAGSHIP, folder / "story.html")
-    return target
+def flagship(flagship_built) -> Path:
+    return flagship_built.page
 
 
 def settle_on(page, index: int) -> None:
@@ -289,7 +287,7 @@ def test_axe_finds_no_serious_violation(page_factory, flagship: Path, viewport) 
 
 def test_long_story_list_is_built_only_when_opened(page, tmp_path: Path) -> None:
     shutil.copy(FLAGSHIP, tmp_path / "story.yaml")
-    target, *_ = build(tmp_path / "story.yaml", tmp_path / "page.html", tiles=None)
+    target = build(tmp_path / "story.yaml", tmp_path / "page.html", tiles=None).page
     page.open(target)
     page.wait_for_function("() => window.storymap && storymap.app")
     assert page.locator(".sm-toc-item").count() == 0
