@@ -62,3 +62,34 @@ def test_the_error_example_is_what_storymap_says(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == shown
+
+
+def python_api_section() -> str:
+    return README.split("## Python API\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_python_api_example_runs(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    code = python_api_section().split("```python\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", tmp_path / "tests" / "fixtures" / "mini")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "out" / "mini.html"
+    assert result.stdout.splitlines() == [
+        "Across the Tumen 3 legs",
+        f"out/mini.html {page.stat().st_size}",
+        "tests/fixtures/no-such-story.yaml: no such file; check the path to the story",
+    ]
+
+
+def test_every_public_name_is_in_the_python_api_section() -> None:
+    import storymap
+
+    section = python_api_section()
+    missing = [n for n in storymap.__all__ if not re.search(rf"`{n}[`(]", section)]
+    assert missing == []
