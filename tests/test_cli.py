@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -256,3 +257,13 @@ def test_draft_command_on_the_article(tmp_path: Path) -> None:
     (tmp_path / "draft.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert run("validate", "draft.yaml", cwd=tmp_path).returncode == 0
     assert run("draft", str(article), "-o", "draft.yaml", cwd=tmp_path).returncode == 2
+
+
+def test_the_module_docstring_names_every_command() -> None:
+    import argparse
+
+    from storymap import cli
+
+    (commands,) = (a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction))
+    summary = cli.__doc__.split("\n\n", 1)[0]
+    assert set(re.findall(r"``(?:storymap )?(\w+)``", summary)) == set(commands.choices)
