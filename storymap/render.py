@@ -1,8 +1,8 @@
 """Render a located story and its legs as one self-contained HTML page.
 
 The page is a :class:`folium.Map` whose Leaflet, stylesheet and script are inlined
-(Leaflet from XStatic-Leaflet, the story's own ``static/story.js`` and
-``static/story.css``), plus one :class:`StoryLayer` element that hands the whole
+(Leaflet from XStatic-Leaflet, the story's own script, ``static/js/*.js`` in order,
+and ``static/story.css``), plus one :class:`StoryLayer` element that hands the whole
 story to the script as a single JSON blob. Everything shown is computed here; the
 script only draws it, inserting text with ``textContent`` and Markdown as HTML that
 :mod:`storymap.text` has already sanitized.
@@ -570,7 +570,7 @@ def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:
     data["basemap"] = (
         basemap_data(legs, bounds, positions, earlier=options.earlier) if options.basemap else None
     )
-    story_js = _read_package_text("static", "story.js")
+    story_js = story_script()
     story_css = _read_package_text("static", "story.css")
     if options.resources == "cdn":
         links = leaflet_links()
@@ -580,6 +580,13 @@ def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:
         layer = StoryLayer(data, scripts=(js, story_js), styles=(css, story_css))
     fmap.add_child(layer)
     return fmap
+
+
+def story_script() -> str:
+    """The page's script: the parts in ``static/js/``, joined in the order of their names."""
+    parts = resources.files("storymap").joinpath("static", "js")
+    names = sorted(p.name for p in parts.iterdir() if p.name.endswith(".js"))
+    return "\n".join(parts.joinpath(name).read_text(encoding="utf-8") for name in names)
 
 
 @lru_cache(maxsize=1)
