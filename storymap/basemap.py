@@ -36,9 +36,10 @@ if TYPE_CHECKING:
 _HERE = Path(__file__).resolve().parent / "data"
 DATA = _HERE / "basemap-50m.npz"
 DATA_10M = _HERE / "basemap-10m.npz"
+DATA_110M = _HERE / "basemap-110m.npz"
 WATER = _HERE / "water.npz"
 TOWNS = _HERE / "towns.npz"
-SCALES = {"50m": DATA, "10m": DATA_10M}
+SCALES = {"110m": DATA_110M, "50m": DATA, "10m": DATA_10M}
 
 MIN_MARGIN = 1.0
 """The least margin around the bounds, in degrees, so that a short trip still shows its coast."""
@@ -146,8 +147,9 @@ def basemap(
     at least :data:`MIN_TOLERANCE`), so the simplified outlines are within about a pixel at the
     zoom that frames the bounds; :func:`tolerance_for_zoom` gives the tolerance for a zoom.
 
-    ``scale`` is ``"50m"`` or ``"10m"``, the Natural Earth land to use; by default 1:10m when
-    the tolerance is below :data:`TOLERANCE_10M`, else 1:50m.
+    ``scale`` is ``"110m"``, ``"50m"`` or ``"10m"``, the Natural Earth land to use; by default
+    (:func:`scale_for`) 1:10m when the tolerance is below :data:`TOLERANCE_10M`, 1:110m from
+    :data:`TOLERANCE_110M` up, else 1:50m.
 
     The collection holds up to five features, in this order, each with ``properties.kind``:
     ``land`` (a MultiPolygon to fill, without a stroke: its outline also runs along the edges
@@ -178,9 +180,17 @@ def basemap(
     return json.loads(json.dumps(shared, separators=(",", ":")))
 
 
+TOLERANCE_110M = 0.17
+"""Tolerances from this up (a pixel at zoom 3 and wider views), in degrees of Mercator, use
+1:110m: drawn that coarsely, 1:50m would be simplified to about the same outlines, at ten
+times the cost of clipping it."""
+
+
 def scale_for(tolerance: float) -> str:
-    """The scale :func:`basemap` uses by default at ``tolerance``: "10m" or "50m"."""
-    return "10m" if tolerance < TOLERANCE_10M else "50m"
+    """The scale :func:`basemap` uses by default at ``tolerance``: "10m", "50m" or "110m"."""
+    if tolerance < TOLERANCE_10M:
+        return "10m"
+    return "110m" if tolerance >= TOLERANCE_110M else "50m"
 
 
 _prefetching: threading.Thread | None = None
@@ -198,6 +208,7 @@ def prefetch() -> None:
 
 def _decode_all() -> None:
     try:
+        _topology("110m")
         _topology("50m")
         _topology("10m")
         _water()

@@ -307,10 +307,16 @@ def test_tolerance_for_zoom_is_a_pixel():
     assert 9 <= MAX_ZOOM <= 11
 
 
-def test_fine_tolerances_use_1_10m_and_coarse_ones_1_50m():
+def test_fine_tolerances_use_1_10m_middle_ones_1_50m_and_the_widest_1_110m():
     assert scale_for(tolerance_for_zoom(MAX_ZOOM)) == "10m"
     assert scale_for(0.001) == scale_for(TOLERANCE_10M / 2) == "10m"
-    assert scale_for(TOLERANCE_10M) == scale_for(0.5) == "50m"
+    assert scale_for(TOLERANCE_10M) == scale_for(0.1) == "50m"
+    assert scale_for(tolerance_for_zoom(3)) == scale_for(0.7) == "110m"
+    world = [[-60.0, -170.0], [75.0, 170.0]]
+    widest = basemap(world, tolerance=0.5)
+    assert widest == basemap(world, tolerance=0.5, scale="110m")
+    assert widest != basemap(world, tolerance=0.5, scale="50m")
+    assert len(json.dumps(widest)) < len(json.dumps(basemap(world, tolerance=0.5, scale="50m")))
     bounds = [[42.0, 130.0], [43.0, 131.5]]
     fine = basemap(bounds, tolerance=0.005)
     assert fine == basemap(bounds, tolerance=0.005, scale="10m")
@@ -319,7 +325,7 @@ def test_fine_tolerances_use_1_10m_and_coarse_ones_1_50m():
     assert coarse == basemap(bounds, tolerance=0.05, scale="50m")
     assert coarse != basemap(bounds, tolerance=0.05, scale="10m")
     with pytest.raises(ValueError, match="scale"):
-        basemap(bounds, scale="110m")
+        basemap(bounds, scale="1:25")
 
 
 def test_at_the_tumen_the_border_and_the_river_pass_the_friendship_bridge():

@@ -1,14 +1,14 @@
-"""Regenerate storymap/data/basemap-50m.npz and basemap-10m.npz, the offline basemap.
+"""Regenerate storymap/data/basemap-110m.npz, -50m.npz and -10m.npz, the offline basemap.
 
-The source is Natural Earth's 1:50m and 1:10m Admin 0 countries (public domain), as TopoJSON in
-the ``world-atlas`` npm package (ISC licence), a build-time source only::
+The source is Natural Earth's 1:110m, 1:50m and 1:10m Admin 0 countries (public domain), as
+TopoJSON in the ``world-atlas`` npm package (ISC licence), a build-time source only::
 
     cd /tmp && npm pack world-atlas@2.0.2          # writes /tmp/world-atlas-2.0.2.tgz
-    python tools/make_basemap.py /tmp/world-atlas-2.0.2.tgz            # both scales
+    python tools/make_basemap.py /tmp/world-atlas-2.0.2.tgz            # every scale
     python tools/make_basemap.py /tmp/world-atlas-2.0.2.tgz --scale 10m
 
-Both files have the same form; only the source file (``countries-50m.json`` or
-``countries-10m.json``) differs.
+The files have the same form; only the source file (``countries-110m.json``,
+``countries-50m.json`` or ``countries-10m.json``) differs.
 
 It keeps the topology's arcs, so that land, coasts and borders share their edges and stay in
 register after simplification:
@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 
 DATA = Path(__file__).resolve().parent.parent / "storymap" / "data"
-SCALES = ("50m", "10m")
+SCALES = ("110m", "50m", "10m")
 COAST, BORDER, EDGE = 0, 1, 2
 CUT_SLACK = 2  # units of x: how far from the 180° meridian a point is taken to be on it
 
