@@ -56,7 +56,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("offline")
     built = {}
     for name, story in STORIES.items():
-        target, *_ = build(story, folder / f"{name}.html", tiles=None)
+        target = build(story, folder / f"{name}.html", tiles=None).page
         built[name] = target
     return built
 
