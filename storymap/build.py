@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,15 +131,6 @@ class Journey:
         write_atomic(target, page)
         self.page, self.size = target, len(page)
         return self.size
-
-    def __iter__(self) -> Iterator[Any]:
-        """``target, story, legs, size = build(...)``, as build() returned before; deprecated."""
-        warnings.warn(
-            "unpacking a Journey is deprecated; use journey.page, .story, .legs and .size",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return iter((self.page, self.story, self.legs, self.size))
 
     def to_geojson(self) -> dict[str, Any]:
         from storymap.export import to_geojson

@@ -78,13 +78,6 @@ def test_build_returns_the_journey_with_its_page(tmp_path: Path) -> None:
     assert "<title>Across the Tumen</title>" in journey.page.read_text(encoding="utf-8")
 
 
-def test_unpacking_the_old_tuple_still_works_but_warns(tmp_path: Path) -> None:
-    with pytest.warns(DeprecationWarning, match="use journey.page"):
-        target, story, legs, size = build(MINI, tmp_path / "p.html", tiles=None)
-    assert target == tmp_path / "p.html" and size == target.stat().st_size
-    assert story.title == "Across the Tumen" and len(legs) == 3
-
-
 def test_a_bad_story_raises_and_writes_nothing(tmp_path: Path) -> None:
     story = tmp_path / "story.yaml"
     story.write_text(MINI.read_text().replace("by: bus", "by: hovercraft"), encoding="utf-8")
