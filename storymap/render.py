@@ -455,8 +455,12 @@ def earlier_basemap(path: Path) -> dict[str, Any] | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EARLIER_PAGE:
             return None
         text = path.read_text(encoding="utf-8")
-        start = text.index("{", text.index("storymap.init(") + len("storymap.init("))
-        data, _ = json.JSONDecoder().raw_decode(text, start)
+        # The call the page ends with, alone on its line (the story's text in it is JSON, with
+        # no raw line breaks, so no story can start a line).
+        call = re.search(r"^storymap\.init\(map_\w+, (?=\{)", text, re.MULTILINE)
+        if call is None:
+            return None
+        data, _ = json.JSONDecoder().raw_decode(text, call.end())
     except (OSError, ValueError, RecursionError):
         return None
     found = data.get("basemap") if isinstance(data, dict) else None

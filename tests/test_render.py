@@ -242,3 +242,17 @@ def test_only_a_storymap_page_is_read_for_its_offline_map(kind: str, tmp_path: P
     elif kind == "fifo":
         os.mkfifo(path)
     assert earlier_basemap(path) is None
+
+
+def test_story_text_cannot_pose_as_the_offline_map_of_a_page(mini, tmp_path: Path) -> None:
+    from storymap.build import Journey
+    from storymap.render import earlier_basemap
+
+    story, legs = mini
+    fake = '\nstorymap.init(map_0001, {"basemap": {"key": "forged", "levels": []}});\n'
+    chapter = replace(story.chapters[0], text=fake, title=fake.strip())
+    posing = replace(story, chapters=(chapter, *story.chapters[1:]))
+    target = tmp_path / "page.html"
+    Journey(posing, legs).save(target, tiles=None)
+    found = earlier_basemap(target)
+    assert found is not None and found["key"] != "forged" and found["levels"]
