@@ -296,14 +296,17 @@
 
     function placeLabels(taken) {
       var size = map.getSize();
+      var leg = app.current !== TITLE_CARD && chapters[app.current].leg ? app.current - 1 : null;
+      /* A group is labelled by the current chapter's stop, else the current leg's start. */
       var lead = {};
       app.groups.forEach(function (members) {
-        var first = members.indexOf(app.current) >= 0 ? app.current : members[0];
+        var first = members[0];
+        if (members.indexOf(app.current) >= 0) first = app.current;
+        else if (leg !== null && members.indexOf(leg) >= 0) first = leg;
         members.forEach(function (i) {
           lead[i] = first;
         });
       });
-      var leg = app.current !== TITLE_CARD && chapters[app.current].leg ? app.current - 1 : null;
       var order = labels.slice().sort(function (a, b) {
         function rank(l) {
           if (l.chapters.indexOf(app.current) >= 0) return 0;
