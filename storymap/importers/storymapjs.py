@@ -39,12 +39,24 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 from storymap.errors import StoryError
+from storymap.importers.html_markdown import (
+    collapse,
+    escape,
+    escape_line_start,
+    find,
+    html_to_markdown,
+    html_to_text,
+    link_destination,
+    one_line,
+    parse,
+    show,
+    wrap,
+)
 from storymap.model import MODES
 from storymap.story import IMAGE_SUFFIXES, slugify
 
@@ -217,7 +229,7 @@ class _Notes:
                 where = f"slides.{indexes[0]}" + (f".{field_path}" if field_path else "")
             else:
                 where = (f"{field_path} on " if field_path else "") + f"slides {_ranges(indexes)}"
-            out.append(_one_line(f"{where}: {message}"))
+            out.append(one_line(f"{where}: {message}"))
         return out
 
 
@@ -230,429 +242,6 @@ def _ranges(indexes: list[int]) -> str:
             runs.append([i, i])
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
 
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _show(value: Any, limit: int = 60) -> str:
-    """A value for a note: text quoted, other JSON values as written; long ones shortened."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = _one_line(text)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return repr(text) if isinstance(value, str) else text
-
-
-# --- HTML ----------------------------------------------------------------------------------------
-
-_VOID = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
-}  # fmt: skip
-# Elements whose content is not story text: removed with a note.
-_DROP = {
-    "script", "style", "iframe", "object", "embed", "svg", "math", "audio", "video", "canvas",
-    "template", "noscript", "head", "title", "select", "textarea", "button", "input", "form",
-    "map", "meta", "link", "base", "source", "track", "param",
-}  # fmt: skip
-_BLOCK = {
-    "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "figure",
-    "figcaption", "address", "center", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul",
-    "ol", "li", "pre", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "dl",
-    "dt", "dd", "hr", "fieldset", "body", "html", "details", "summary", "menu",
-}  # fmt: skip
-_EMPHASIS = {"em": "*", "i": "*", "cite": "*", "dfn": "*", "var": "*", "strong": "**", "b": "**"}
-_CODE = {"code", "tt", "kbd", "samp"}
-_TRANSPARENT = {"span", "font", "small", "big", "abbr", "acronym", "time", "label", "bdi", "bdo"}
-_TRANSPARENT |= {"data", "nobr", "wbr", "q", "a"}
-_LOST_FORMAT = {"u", "ins", "s", "strike", "del", "sup", "sub", "mark", "blink", "marquee"}
-_P_CLOSERS = _BLOCK - {"li", "td", "th", "tr", "dt", "dd", "body", "html"}
-_BR = "\x00"  # a hard line break, while a paragraph is put together
-_LINK_SCHEMES = ("http", "https", "mailto")
-
-
-@dataclass
-class _Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[_Node | str] = field(default_factory=list)
-
-
-class _TreeBuilder(HTMLParser):
-    """A forgiving HTML tree: stray end tags are ignored, unclosed ones closed at the end."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("#root", {})
-        self.stack = [self.root]
-        self.skipping: list[str] = []  # open elements whose content is dropped
-        self.dropped: list[str] = []  # notes about what was removed
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        if self.skipping:
-            if tag == self.skipping[-1] and tag not in _VOID:
-                self.skipping.append(tag)
-            return
-        if tag in _DROP:
-            self.dropped.append(_dropped(tag, attributes))
-            if tag not in _VOID:
-                self.skipping.append(tag)
-            return
-        if tag == "li":
-            self._close_within("li", {"ul", "ol", "menu"})
-        elif tag in ("dt", "dd"):
-            self._close_within(("dt", "dd"), {"dl"})
-        elif tag == "a":
-            self._close_within("a", set())
-        elif tag in ("td", "th"):
-            self._close_within(("td", "th"), {"tr", "table"})
-        elif tag == "tr":
-            self._close_within("tr", {"table", "thead", "tbody", "tfoot"})
-        if tag in _P_CLOSERS:
-            self._close_within("p", {"li", "td", "th", "blockquote", "div", "dd", "body"})
-        node = _Node(tag, attributes)
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def _close_within(self, tags: str | tuple[str, ...], boundary: set[str]) -> None:
-        names = (tags,) if isinstance(tags, str) else tags
-        for depth in range(len(self.stack) - 1, 0, -1):
-            tag = self.stack[depth].tag
-            if tag in names:
-                del self.stack[depth:]
-                return
-            if tag in boundary:
-                return
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping:
-            if tag == self.skipping[-1]:
-                self.skipping.pop()
-            return
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        if self.skipping:
-            return
-        children = self.stack[-1].children
-        if children and isinstance(children[-1], str):
-            children[-1] += data
-        else:
-            children.append(data)
-
-
-def _dropped(tag: str, attrs: dict[str, str]) -> str:
-    src = attrs.get("src") or attrs.get("data") or attrs.get("href") or ""
-    where = f" ({_show(src)})" if src else ""
-    if tag in ("script", "style"):
-        return f"a <{tag}> element was removed (raw HTML never passes into the story)"
-    return f"an embedded <{tag}>{where} has no counterpart in storymap's Markdown; removed"
-
-
-def _parse(html: str) -> tuple[_Node, list[str]]:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root, builder.dropped
-
-
-def _collapse(text: str) -> str:
-    return re.sub(r"[ \t\n\r\f\v]+", " ", text)
-
-
-def _escape(text: str) -> str:
-    """Text that Markdown shows as itself (line starts are handled per line)."""
-    text = text.replace("\\", "\\\\")
-    text = re.sub(r"([`*\[\]<])", r"\\\1", text)
-    text = re.sub(r"(?<![^\W_])_|_(?![^\W_])", r"\\_", text)  # not inside a word
-    return re.sub(r"&(?=#?[A-Za-z0-9]+;)", r"\\&", text)
-
-
-def _escape_line_start(line: str) -> str:
-    line = re.sub(r"^([#>+=~-])", r"\\\1", line)
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", line)
-
-
-def _destination(url: str) -> str:
-    for ch, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
-        url = url.replace(ch, code)
-    return url
-
-
-def _wrap(inner: str, mark: str) -> str:
-    match = re.match(r"^([ \x00]*)(.*?)([ \x00]*)$", inner, re.DOTALL)
-    assert match is not None
-    lead, core, trail = match.groups()
-    if not core:
-        return inner
-    return f"{lead}{mark}{core}{mark}{trail}"
-
-
-class _Markdown:
-    """Renders a parsed HTML tree as the Markdown subset storymap shows."""
-
-    def __init__(self) -> None:
-        self.notes: list[str] = []
-
-    def note(self, message: str) -> None:
-        if message not in self.notes:
-            self.notes.append(message)
-
-    # blocks: (kind, text) with kind "p", "list" or "quote"
-
-    def blocks(self, children: list[_Node | str]) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        inline: list[str] = []
-
-        def flush() -> None:
-            text = _paragraph(_concat(inline))
-            inline.clear()
-            if text:
-                out.append(("p", text))
-
-        for child in children:
-            if isinstance(child, str):
-                inline.append(_escape(_collapse(child)))
-            elif child.tag in _BLOCK:
-                flush()
-                out.extend(self.block(child))
-            else:
-                inline.append(self.inline(child))
-        flush()
-        return out
-
-    def block(self, node: _Node) -> list[tuple[str, str]]:
-        tag = node.tag
-        if tag in ("ul", "ol", "menu"):
-            return self.list(node)
-        if tag == "li":
-            return self.list(_Node("ul", {}, [node]))
-        if tag == "blockquote":
-            inner = _join(self.blocks(node.children))
-            if not inner:
-                return []
-            quoted = "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
-            return [("quote", quoted)]
-        if tag == "hr":
-            self.note("a horizontal rule (<hr>) has no counterpart; the text around it is kept")
-            return []
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            self.note(f"a heading (<{tag}>) is shown as bold text; storymap's text has no headings")
-            return [
-                (kind, _wrap(text, "**") if kind == "p" else text)
-                for kind, text in self.blocks(node.children)
-            ]
-        if tag == "pre":
-            self.note("preformatted text (<pre>) is kept as ordinary text")
-            lines = _text_of(node).strip("\n").split("\n")
-            text = _BR.join(_escape(line.strip()) for line in lines)
-            text = _paragraph(text)
-            return [("p", text)] if text else []
-        if tag in ("table", "thead", "tbody", "tfoot"):
-            self.note("a table has no counterpart; each row is kept as a line of text")
-            return self.blocks(node.children)
-        if tag == "tr":
-            cells = [
-                _paragraph(self.inline_children(c.children))
-                if isinstance(c, _Node)
-                else _paragraph(_escape(_collapse(c)))
-                for c in node.children
-            ]
-            text = " | ".join(c for c in cells if c)
-            return [("p", text)] if text else []
-        return self.blocks(node.children)
-
-    def list(self, node: _Node) -> list[tuple[str, str]]:
-        ordered = node.tag == "ol"
-        try:
-            number = int(node.attrs.get("start", "1")) if ordered else 1
-        except ValueError:
-            number = 1
-        items: list[str] = []
-        for child in node.children:
-            if isinstance(child, str):
-                if not child.strip():
-                    continue
-                child = _Node("li", {}, [child])
-            elif child.tag != "li":
-                child = _Node("li", {}, [child])
-            parts = self.blocks(child.children)
-            if not parts:
-                continue
-            body = ""
-            for kind, text in parts:
-                if body:
-                    body += "\n" if kind == "list" else "\n\n"
-                body += text
-            marker = f"{number}. " if ordered else "- "
-            number += 1
-            pad = " " * len(marker)
-            lines = body.split("\n")
-            items.append(
-                "\n".join([marker + lines[0]] + [pad + line if line else "" for line in lines[1:]])
-            )
-        return [("list", "\n".join(items))] if items else []
-
-    # inline
-
-    def inline_children(self, children: list[_Node | str]) -> str:
-        parts = []
-        for child in children:
-            if isinstance(child, str):
-                parts.append(_escape(_collapse(child)))
-            elif child.tag in _BLOCK:
-                parts.append(" " + self.inline_children(child.children) + " ")
-            else:
-                parts.append(self.inline(child))
-        return _concat(parts)
-
-    def inline(self, node: _Node) -> str:
-        tag = node.tag
-        if tag == "br":
-            return _BR
-        if tag == "img":
-            src = node.attrs.get("src", "")
-            alt = _collapse(node.attrs.get("alt", "")).strip()
-            what = f" {_show(src)}" if src else ""
-            kept = f"; its alt text {_show(alt)} is kept" if alt else ""
-            self.note(f"an image inside the text{what} was removed{kept}; add it as media")
-            return f" {_escape(alt)} " if alt else ""
-        if tag == "a":
-            return self.link(node)
-        inner = self.inline_children(node.children)
-        if tag in _EMPHASIS:
-            return _wrap(inner, _EMPHASIS[tag])
-        if tag in _CODE:
-            code = _collapse(_text_of(node))
-            if not code.strip():
-                return code
-            fence = "`" * (max((len(m) for m in re.findall(r"`+", code)), default=0) + 1)
-            pad = " " if code.startswith("`") or code.endswith("`") else ""
-            return f"{fence}{pad}{code}{pad}{fence}"
-        if tag == "q":
-            return f"“{inner}”"
-        if tag in _LOST_FORMAT:
-            self.note(f"<{tag}> formatting has no counterpart; its text is kept")
-        elif tag not in _TRANSPARENT:
-            self.note(f"<{tag}> has no counterpart; its text is kept")
-        return inner
-
-    def link(self, node: _Node) -> str:
-        text = self.inline_children(node.children)
-        href = node.attrs.get("href", "").strip()
-        if href.startswith("//"):
-            self.note(f"the link {_show(href)} has no scheme; it is made https")
-            href = "https:" + href
-        scheme = urlsplit(href).scheme.lower() if href else ""
-        if href and scheme in _LINK_SCHEMES:
-            match = re.match(r"^([ \x00]*)(.*?)([ \x00]*)$", text, re.DOTALL)
-            assert match is not None
-            lead, label, trail = match.groups()
-            label = label or _escape(href)
-            return f"{lead}[{label}]({_destination(href)}){trail}"
-        if href:
-            self.note(
-                f"the link to {_show(href)} was dropped (only http, https and mailto links are "
-                "kept); its text is kept"
-            )
-        return text
-
-
-def _concat(parts: list[str]) -> str:
-    """Inline Markdown pieces joined so that emphasis runs meeting each other stay apart."""
-    out = ""
-    for part in parts:
-        if out.endswith("*") and part.startswith("*") and not out.endswith("\\*"):
-            end = len(out) - len(out.rstrip("*"))
-            start = len(part) - len(part.lstrip("*"))
-            if end == start:  # **a** + **b** is **ab**
-                out, part = out[:-end], part[start:]
-            else:
-                out += "&#8203;"  # a zero-width space between the two runs
-        out += part
-    return out
-
-
-def _text_of(node: _Node) -> str:
-    return "".join(c if isinstance(c, str) else _text_of(c) for c in node.children)
-
-
-def _paragraph(text: str) -> str:
-    text = re.sub(r" {2,}", " ", text)
-    text = re.sub(rf" *{_BR} *", _BR, text).strip(f" {_BR}")
-    text = re.sub(f"{_BR}+", _BR, text)
-    return "\\\n".join(_escape_line_start(line) for line in text.split(_BR)) if text else ""
-
-
-def _join(blocks: list[tuple[str, str]]) -> str:
-    return "\n\n".join(text for _, text in blocks)
-
-
-def html_to_markdown(html: str | None) -> tuple[str, list[str]]:
-    """Markdown for StoryMapJS's HTML text, and notes on what could not be kept."""
-    if not html or not str(html).strip():
-        return "", []
-    root, dropped = _parse(str(html))
-    renderer = _Markdown()
-    text = _join(renderer.blocks(root.children))
-    return text, dropped + renderer.notes
-
-
-def html_to_text(html: str | None, *, urls: bool = True) -> tuple[str, list[str], list[str]]:
-    """Plain text of a headline, name, caption or credit; ``<small>`` parts; notes.
-
-    With ``urls``, a link's address is kept in parentheses after its text; otherwise it
-    is named in a note.
-    """
-    if html is None:
-        return "", [], []
-    root, notes = _parse(str(html))
-    smalls: list[str] = []
-    formatted = [False]
-
-    def walk(node: _Node) -> str:
-        parts = []
-        for child in node.children:
-            if isinstance(child, str):
-                parts.append(child)
-                continue
-            if child.tag in ("br", "hr") or child.tag in _BLOCK:
-                parts.append(" ")
-            if child.tag == "small" and node is root:
-                smalls.append(_collapse(walk(child)).strip())
-                continue
-            if child.tag == "img":
-                notes.append(f"an image {_show(child.attrs.get('src', ''))} was removed")
-                continue
-            if child.tag not in ("span", "br", "small", "a", "p", "div"):
-                formatted[0] = True
-            inner = walk(child)
-            if child.tag == "a":
-                href = child.attrs.get("href", "").strip()
-                shown = _collapse(inner).strip()
-                if href and urls and href != shown:
-                    inner = f"{inner} ({href})" if shown else href
-                    notes.append(f"the link {_show(href)} is kept in parentheses after its text")
-                elif href and not urls:
-                    notes.append(f"the link to {_show(href)} was dropped; its text is kept")
-            parts.append(inner)
-            if child.tag in _BLOCK:
-                parts.append(" ")
-        return "".join(parts)
-
-    text = _collapse(walk(root)).strip()
-    if formatted[0]:
-        notes.append("HTML formatting removed; this field is plain text in storymap")
-    return text, [s for s in smalls if s], notes
-
-
-# --- Dates ---------------------------------------------------------------------------------------
 
 _MONTHS = {
     name: number
@@ -683,7 +272,7 @@ def parse_date(text: Any) -> dt.date | None:
     """The day a StoryMapJS date names, when it names one day unambiguously."""
     if not isinstance(text, str):
         return None
-    value = _collapse(text).strip().lower()
+    value = collapse(text).strip().lower()
     found: tuple[int, int, int] | None = None
     iso = r"(\d{4})-(\d{2})-(\d{2})(?:[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?"
     month_first = _WEEKDAY + rf"([a-z]+)\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})"
@@ -794,13 +383,11 @@ class _Converter:
             if key == "map_access_token":
                 self.notes.add("storymap.map_access_token: a Mapbox access token; not kept")
             else:
-                self.notes.add(
-                    f"storymap.{key} {_show(value)}: no counterpart in storymap; dropped"
-                )
+                self.notes.add(f"storymap.{key} {show(value)}: no counterpart in storymap; dropped")
         language = root.get("language")
         if isinstance(language, str) and language.strip() and not language.startswith("en"):
             self.notes.add(
-                f"storymap.language {_show(language)}: storymap's page is in English; dropped"
+                f"storymap.language {show(language)}: storymap's page is in English; dropped"
             )
         zoomify = root.get("zoomify")
         if isinstance(zoomify, dict) and any(not _empty(v) for v in zoomify.values()):
@@ -824,7 +411,7 @@ class _Converter:
             )
         if not card.get("title"):
             card["title"] = chapters[0].title or Path(self.source).stem or "Story"
-            self.notes.add(f"title: no overview headline; the title is {_show(card['title'])}")
+            self.notes.add(f"title: no overview headline; the title is {show(card['title'])}")
         story: dict[str, Any] = {
             key: card[key] for key in ("title", "subtitle", "date", "intro") if key in card
         }
@@ -851,7 +438,7 @@ class _Converter:
             return DEFAULT_TILES
         if not isinstance(map_type, str):
             self.notes.add(
-                f"storymap.map_type {_show(map_type)} is not a map name: tiles set to "
+                f"storymap.map_type {show(map_type)} is not a map name: tiles set to "
                 f"{DEFAULT_TILES}"
             )
             return DEFAULT_TILES
@@ -869,24 +456,24 @@ class _Converter:
                 else ""
             )
             self.notes.add(
-                f"storymap.map_type {_show(map_type)}: Stamen's tiles are no longer served "
+                f"storymap.map_type {show(map_type)}: Stamen's tiles are no longer served "
                 f"without an account; tiles set to {DEFAULT_TILES}{same}"
             )
             return DEFAULT_TILES
         if kind == "mapbox":
             self.notes.add(
-                f"storymap.map_type {_show(map_type)}: a Mapbox style needs an access token; "
+                f"storymap.map_type {show(map_type)}: a Mapbox style needs an access token; "
                 f"tiles set to {DEFAULT_TILES}"
             )
             return DEFAULT_TILES
         if kind in ("http", "https"):
             self.notes.add(
-                f"storymap.map_type {_show(map_type)}: storymap takes xyzservices provider names, "
+                f"storymap.map_type {show(map_type)}: storymap takes xyzservices provider names, "
                 f"not tile URLs; tiles set to {DEFAULT_TILES} (pick a provider with tiles:)"
             )
             return DEFAULT_TILES
         self.notes.add(
-            f"storymap.map_type {_show(map_type)} is not a StoryMapJS map type storymap knows; "
+            f"storymap.map_type {show(map_type)} is not a StoryMapJS map type storymap knows; "
             f"tiles set to {DEFAULT_TILES}"
         )
         return DEFAULT_TILES
@@ -903,7 +490,7 @@ class _Converter:
         headline, smalls, hnotes = html_to_text(text.get("headline"), urls=False)
         if smalls:
             headline = " — ".join([headline, *smalls]) if headline else " — ".join(smalls)
-        shown = f" ({_show(headline)})" if headline else ""
+        shown = f" ({show(headline)})" if headline else ""
         location = raw.get("location")
         where = self.coordinates(index, location)
         if isinstance(where, str):
@@ -924,7 +511,7 @@ class _Converter:
             )
         elif not _empty(raw.get("type")):
             self.notes.slide(
-                index, "type", f"{_show(raw['type'])} is not a StoryMapJS slide type; ignored"
+                index, "type", f"{show(raw['type'])} is not a StoryMapJS slide type; ignored"
             )
         for message in hnotes:
             self.notes.slide(index, "text.headline", message)
@@ -977,7 +564,7 @@ class _Converter:
             except (TypeError, ValueError):
                 number = math.nan
             if not math.isfinite(number) or abs(number) > limit:
-                return f"has location.{key} {_show(value)}, not a number from -{limit} to {limit}"
+                return f"has location.{key} {show(value)}, not a number from -{limit} to {limit}"
             values.append(int(number) if number == int(number) else number)
         return values[0], values[1]
 
@@ -986,7 +573,7 @@ class _Converter:
             if key in known or _empty(value):
                 continue
             self.notes.slide(
-                index, f"{prefix}{key}", f"{_show(value)} has no counterpart in storymap; dropped"
+                index, f"{prefix}{key}", f"{show(value)} has no counterpart in storymap; dropped"
             )
 
     def location_extras(self, index: int, location: dict[str, Any]) -> None:
@@ -1002,7 +589,7 @@ class _Converter:
             self.notes.slide(
                 index,
                 "location.icon",
-                f"the marker icon {_show(icon)} has no counterpart (storymap numbers its "
+                f"the marker icon {show(icon)} has no counterpart (storymap numbers its "
                 "stops); dropped",
             )
         if location.get("line") is False:
@@ -1016,7 +603,7 @@ class _Converter:
         if _empty(background):
             return
         if not isinstance(background, dict):
-            self.notes.slide(index, "background", f"{_show(background)}: no counterpart; dropped")
+            self.notes.slide(index, "background", f"{show(background)}: no counterpart; dropped")
             return
         shown = []
         if not _empty(background.get("url")):
@@ -1027,7 +614,7 @@ class _Converter:
             shown.append(f"opacity {background['opacity']}")
         for key, value in background.items():
             if key not in ("url", "color", "opacity") and not _empty(value):
-                shown.append(f"{key} {_show(value)}")
+                shown.append(f"{key} {show(value)}")
         if shown:
             self.notes.slide(
                 index,
@@ -1056,7 +643,7 @@ class _Converter:
             "is not a whole day (storymap's dates are YYYY-MM-DD); kept as italic text at the "
             "start of the chapter text",
         )
-        return None, _wrap(_escape_line_start(_escape(text)), "*")
+        return None, wrap(escape_line_start(escape(text)), "*")
 
     def media(
         self, index: int, raw: Any, title: str, *, where: str = "text"
@@ -1084,7 +671,7 @@ class _Converter:
             self.notes.slide(
                 index,
                 "media.url",
-                f"{_show(url)} is not an http(s) URL storymap can show; dropped",
+                f"{show(url)} is not an http(s) URL storymap can show; dropped",
             )
             return [], ""
         if is_image_url(url) and where == "text":
@@ -1131,7 +718,7 @@ class _Converter:
             self.notes.slide(index, "media.caption", message)
         for message in dnotes:
             self.notes.slide(index, "media.credit", message)
-        line = f"[{label}]({_destination(url)})"
+        line = f"[{label}]({link_destination(url)})"
         if caption_md:
             line += f" — {_one_paragraph(caption_md)}"
         if credit_md:
@@ -1139,8 +726,8 @@ class _Converter:
         return [], line
 
     def html_media(self, index: int, html: str, where: str) -> str:
-        root, _ = _parse(html)
-        frame = _find(root, "iframe")
+        root, _ = parse(html)
+        frame = find(root, "iframe")
         if frame is not None:
             src = frame.attrs.get("src", "").strip()
             if src.startswith("//"):
@@ -1150,7 +737,7 @@ class _Converter:
                 self.notes.slide(
                     index, "media.url", f"an embedded <iframe>; kept as a link in the {where}"
                 )
-                return f"[{label}]({_destination(src)})"
+                return f"[{label}]({link_destination(src)})"
             self.notes.slide(
                 index, "media.url", "an embedded <iframe> without an http(s) address; dropped"
             )
@@ -1192,11 +779,11 @@ class _Converter:
         if day is not None:
             card["date"] = day
         elif date_text:
-            prefix = _wrap(_escape_line_start(_escape(date_text)), "*")
+            prefix = wrap(escape_line_start(escape(date_text)), "*")
             self.notes.slide(
                 0,
                 "date",
-                f"{_show(date_text)} is not a whole day (storymap's dates are YYYY-MM-DD); kept "
+                f"{show(date_text)} is not a whole day (storymap's dates are YYYY-MM-DD); kept "
                 "as italic text at the start of the intro",
             )
         intro, tnotes = html_to_markdown(text.get("text"))
@@ -1233,8 +820,8 @@ class _Converter:
                     self.notes.slide(
                         slide.index,
                         "location.name",
-                        f"{_show(slide.name)}: the same coordinates as place '{pid}' "
-                        f"(named {_show(places[pid]['name'])}); the chapter is at that place",
+                        f"{show(slide.name)}: the same coordinates as place '{pid}' "
+                        f"(named {show(places[pid]['name'])}); the chapter is at that place",
                     )
                 at.append(pid)
                 continue
@@ -1260,7 +847,7 @@ class _Converter:
         for name, indexes in names.items():
             if len(indexes) > 1:
                 self.notes.add(
-                    f"places: {_show(name)} names {len(indexes)} different coordinates "
+                    f"places: {show(name)} names {len(indexes)} different coordinates "
                     f"(slides {_ranges(indexes)}); they are separate places, numbered in "
                     "their ids: check their names"
                 )
@@ -1283,7 +870,7 @@ class _Converter:
                     self.notes.slide(
                         slide.index,
                         "uniqueid",
-                        f"{_show(slide.uniqueid)} is not a usable chapter id (letters, digits, "
+                        f"{show(slide.uniqueid)} is not a usable chapter id (letters, digits, "
                         "- and _, unique); the id is made from the title",
                     )
             chapter["title"] = slide.title
@@ -1304,18 +891,7 @@ def _empty(value: Any) -> bool:
 def _date_text(raw: Any) -> str:
     if raw is None or isinstance(raw, bool):
         return ""
-    return _collapse(str(raw)).strip()
-
-
-def _find(node: _Node, tag: str) -> _Node | None:
-    for child in node.children:
-        if isinstance(child, _Node):
-            if child.tag == tag:
-                return child
-            found = _find(child, tag)
-            if found is not None:
-                return found
-    return None
+    return collapse(str(raw)).strip()
 
 
 def _one_paragraph(markdown: str) -> str:
@@ -1353,7 +929,7 @@ def to_yaml(conversion: Conversion) -> str:
         body,
     )
     header = [
-        f"# Imported from the StoryMapJS story {_one_line(Path(conversion.source_name).name)}.",
+        f"# Imported from the StoryMapJS story {one_line(Path(conversion.source_name).name)}.",
         "# storymap story format v1; see the story format in storymap's README.",
     ]
     if conversion.notes:
@@ -1368,7 +944,7 @@ def to_yaml(conversion: Conversion) -> str:
 
 
 def _comment_lines(note: str, width: int = 98) -> list[str]:
-    words = _one_line(note).split(" ")
+    words = one_line(note).split(" ")
     lines: list[str] = []
     current = "# -"
     for word in words:
