@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storymap.errors import OutputError, StoryError
+from storymap.errors import StoryError
+from storymap.files import write_atomic
 from storymap.model import Leg, Story
 
 DEFAULT_STORY = Path("data/story.yaml")
@@ -42,37 +42,6 @@ def output_path(story_path: str | Path, out: str | Path | None) -> Path:
     if folder or out.is_dir():
         return out / stem
     return out
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
-
-    The data goes to a temporary file in the same folder, is flushed to disk, and
-    replaces the target in one rename; on any failure the target is left untouched.
-    """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(
-            f"{path}: cannot write here ({exc.strerror}); choose another -o"
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(
-                f"{path}: cannot write here ({exc.strerror}); choose another -o"
-            ) from None
-        raise
 
 
 @dataclass

@@ -44,12 +44,12 @@ from __future__ import annotations
 
 import functools
 import re
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from storymap.errors import StorymapError
+from storymap.files import comment, dump_yaml
 from storymap.geocode import Gazetteer, GazetteerEntry, normalize
 from storymap.model import MODES
 
@@ -785,44 +785,10 @@ def _intro(text: str, body_start: int) -> str:
 # --- YAML ------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _dumper() -> type:
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-        style = "|" if "\n" in value else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, text)
-    return Dumper
-
-
-def _dump(value: Any, indent: int = 0) -> list[str]:
-    import yaml
-
-    out = yaml.dump(
-        value, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=96, indent=2
-    )
-    pad = " " * indent
-    return [pad + line if line else line for line in out.splitlines()]
-
-
-def _comment(lines: Iterable[str], indent: int = 0) -> list[str]:
-    pad = " " * indent
-    out = []
-    for line in lines:
-        wrapped = textwrap.wrap(line, width=96 - indent, subsequent_indent="  ") or [""]
-        out += [f"{pad}# {w}".rstrip() for w in wrapped]
-    return out
-
-
 def to_yaml(draft: Draft) -> str:
     """The draft as a story file: YAML with a header comment that lists the TODOs."""
     source = next(iter(draft.story.get("sources") or ()), {}).get("title", "the article")
-    lines = _comment(
+    lines = comment(
         [
             f"A draft story from {source}: the places it names, in the order it names them.",
             "Check every place, mode and chapter against the article before publishing.",
@@ -830,18 +796,18 @@ def to_yaml(draft: Draft) -> str:
     )
     if draft.todos:
         lines += ["#", "# TODO (storymap validate reports the missing fields):"]
-        lines += _comment(f"- {t}" for t in draft.todos)
+        lines += comment(f"- {t}" for t in draft.todos)
     for key, value in draft.story.items():
         if key == "places" and value:
             lines.append("places:")
             for pid, place in value.items():
-                lines += _comment(draft.comments.get(f"places.{pid}", ()), 2)
-                lines += _dump({pid: place}, 2)
+                lines += comment(draft.comments.get(f"places.{pid}", ()), indent=2)
+                lines += dump_yaml({pid: place}, indent=2).splitlines()
         elif key == "journey" and value:
             lines.append("journey:")
             for i, chapter in enumerate(value):
-                lines += _comment(draft.comments.get(f"journey.{i}", ()), 2)
-                lines += _dump([chapter], 2)
+                lines += comment(draft.comments.get(f"journey.{i}", ()), indent=2)
+                lines += dump_yaml([chapter], indent=2).splitlines()
         else:
-            lines += _dump({key: value})
+            lines += dump_yaml({key: value}).splitlines()
     return "\n".join(lines) + "\n"

@@ -20,7 +20,6 @@ Coordinates are (lat, lon) throughout, as geopy has them.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import json
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from storymap.errors import GeocodingError, Problem, StoryError
+from storymap.files import replace_file
 from storymap.model import Place, Story
 
 if TYPE_CHECKING:
@@ -316,28 +316,9 @@ class GeoCache:
         }
 
     def save(self) -> None:
-        """Write the cache atomically: a temporary file in the same folder, fsync, replace."""
-        import tempfile
-
+        """Write the cache atomically, keeping its file mode (see ``files.replace_file``)."""
         text = json.dumps(self.to_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        folder = self.path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
-        try:
-            try:
-                mode = self.path.stat().st_mode & 0o777
-            except FileNotFoundError:
-                mode = 0o644
-            os.fchmod(fd, mode)  # mkstemp makes the file private; keep the cache's own mode
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        replace_file(self.path, text, keep_mode=True)
         self.changed = False
 
 

@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storymap.errors import StoryError
+from storymap.files import comment, dump_yaml
 from storymap.importers.html_markdown import (
     collapse,
     escape,
@@ -903,26 +904,7 @@ def _one_paragraph(markdown: str) -> str:
 
 def to_yaml(conversion: Conversion) -> str:
     """The story as YAML, headed by comments naming the source and listing the notes."""
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
-            return super().increase_indent(flow, False)  # "- item" indented under its key
-
-    def text(dumper: yaml.SafeDumper, value: str) -> Any:
-        prose = "\n" in value or (len(value) > 80 and " " in value)
-        style = "|" if prose else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, text)
-    body = yaml.dump(
-        conversion.story,
-        Dumper=Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=4096,
-    )
+    body = dump_yaml(conversion.story, width=4096, indent_lists=True, block_over=80)
     body = re.sub(
         rf"(?m)^(    by: {MODE})$",
         r"\1  # set by the import: StoryMapJS has no means of travel",
@@ -938,19 +920,6 @@ def to_yaml(conversion: Conversion) -> str:
             f"# What did not carry over as it was ({len(conversion.notes)} notes; slides count "
             "from 0, as in the JSON):",
         ]
-        for note in conversion.notes:
-            header += _comment_lines(note)
+        notes = (one_line(note) for note in conversion.notes)
+        header += comment(notes, bullet="- ", split_words=False)
     return "\n".join(header) + "\n\n" + body
-
-
-def _comment_lines(note: str, width: int = 98) -> list[str]:
-    words = one_line(note).split(" ")
-    lines: list[str] = []
-    current = "# -"
-    for word in words:
-        if len(current) + 1 + len(word) > width and current not in ("# -", "#  "):
-            lines.append(current)
-            current = "#  "
-        current += " " + word
-    lines.append(current)
-    return lines
