@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from storymap import __version__
@@ -57,57 +57,87 @@ def _geocoder_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
-        prog="storymap",
-        description="Turn a journey told as a story into one interactive, self-contained HTML map.",
-    )
-    top.add_argument("--version", action="version", version=f"storymap {__version__}")
-    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+def _output_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("-o", "--output", metavar="OUT", help=what)
 
-    build = commands.add_parser(
+
+def _force_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force", action="store_true", help="replace OUT if it exists (default: refuse)"
+    )
+
+
+def _map_arguments(parser: argparse.ArgumentParser, *, described: bool) -> None:
+    """--tiles, --tiles-key and --no-basemap; with ``described``, the full help and
+    --resources (build), else help that points to build (watch)."""
+    parser.add_argument(
+        "--tiles",
+        metavar="NAME|none",
+        help="map tiles: an xyzservices provider name such as OpenStreetMap.Mapnik, OpenTopoMap "
+        "or Esri.WorldImagery, or none for a page that requests nothing (default: the story's "
+        "tiles: field, else OpenStreetMap.Mapnik)"
+        if described
+        else "as for build",
+    )
+    parser.add_argument(
+        "--tiles-key",
+        metavar="KEY",
+        help="the API key of a tile provider that needs one (it is written into the page)"
+        if described
+        else "as for build",
+    )
+    parser.add_argument(
+        "--no-basemap",
+        dest="basemap",
+        action="store_false",
+        help="leave out the offline vector basemap (coasts, borders) that shows without tiles"
+        if described
+        else "as for build",
+    )
+    if described:
+        parser.add_argument(
+            "--resources",
+            choices=("inline", "cdn"),
+            default="inline",
+            help="inline: Leaflet inside the page (default, works offline); cdn: a smaller page "
+            "that loads Leaflet from unpkg.com",
+        )
+
+
+def _command(
+    commands: argparse._SubParsersAction,
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    *,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=help, description=description)
+    command.set_defaults(handler=handler)
+    return command
+
+
+def add_build(commands: argparse._SubParsersAction) -> None:
+    build = _command(
+        commands,
         "build",
+        run_build,
         help="write the story's page",
         description="Write the story as one self-contained HTML page. With no arguments, "
         f"builds {DEFAULT_STORY} into output/.",
     )
     _story_argument(build, optional=True)
-    build.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help="the page to write, or a folder for it (default: output/STORY.html)",
-    )
-    build.add_argument(
-        "--tiles",
-        metavar="NAME|none",
-        help="map tiles: an xyzservices provider name such as OpenStreetMap.Mapnik, OpenTopoMap "
-        "or Esri.WorldImagery, or none for a page that requests nothing (default: the story's "
-        "tiles: field, else OpenStreetMap.Mapnik)",
-    )
-    build.add_argument(
-        "--tiles-key",
-        metavar="KEY",
-        help="the API key of a tile provider that needs one (it is written into the page)",
-    )
-    build.add_argument(
-        "--no-basemap",
-        dest="basemap",
-        action="store_false",
-        help="leave out the offline vector basemap (coasts, borders) that shows without tiles",
-    )
-    build.add_argument(
-        "--resources",
-        choices=("inline", "cdn"),
-        default="inline",
-        help="inline: Leaflet inside the page (default, works offline); cdn: a smaller page "
-        "that loads Leaflet from unpkg.com",
-    )
+    _output_argument(build, "the page to write, or a folder for it (default: output/STORY.html)")
+    _map_arguments(build, described=True)
     _outside_argument(build)
     _geocoder_arguments(build)
 
-    validate = commands.add_parser(
+
+def add_validate(commands: argparse._SubParsersAction) -> None:
+    validate = _command(
+        commands,
         "validate",
+        run_validate,
         help="check a story and its files, write nothing",
         description="Check a story, its places and its route and media files; writes nothing.",
     )
@@ -115,19 +145,18 @@ def parser() -> argparse.ArgumentParser:
     _outside_argument(validate)
     _geocoder_arguments(validate)
 
-    export = commands.add_parser(
+
+def add_export(commands: argparse._SubParsersAction) -> None:
+    export = _command(
+        commands,
         "export",
+        run_export,
         help="write the story's chapters and legs as GeoJSON or GPX",
         description="Write the story's chapters and legs as GeoJSON (a Point per chapter and a "
         "line per leg) or as GPX (a waypoint per chapter and a track per leg).",
     )
     _story_argument(export, optional=False)
-    export.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help="the .geojson or .gpx file to write (default: standard output)",
-    )
+    _output_argument(export, "the .geojson or .gpx file to write (default: standard output)")
     export.add_argument(
         "--format",
         choices=("geojson", "gpx"),
@@ -137,8 +166,12 @@ def parser() -> argparse.ArgumentParser:
     _outside_argument(export)
     _geocoder_arguments(export)
 
-    geocode = commands.add_parser(
+
+def add_geocode(commands: argparse._SubParsersAction) -> None:
+    geocode = _command(
+        commands,
         "geocode",
+        run_geocode,
         help="look up places that have no coordinates online, into the story's cache",
         description="Look up the places of a story that have no lat/lon and are not in the "
         "offline gazetteer, with an online geocoder: one request a second at most, with "
@@ -146,7 +179,7 @@ def parser() -> argparse.ArgumentParser:
         "atomically, each with its provider, query and date); later builds read them there "
         "and stay offline.",
     )
-    geocode.add_argument("story", help="the story file (YAML)")
+    _story_argument(geocode, optional=False)
     geocode.add_argument(
         "--geocoder", metavar="NAME", required=True, help="the online service: nominatim"
     )
@@ -166,8 +199,12 @@ def parser() -> argparse.ArgumentParser:
         "default: the service's public one",
     )
 
-    draft = commands.add_parser(
+
+def add_draft(commands: argparse._SubParsersAction) -> None:
+    draft = _command(
+        commands,
         "draft",
+        run_draft,
         help="draft a story from an article: the places it names, in the order it tells them",
         description="Find the places an article names (in storymap's offline gazetteer, and "
         "with --geonames in GeoNames cities), in the order the text tells them, and write a "
@@ -176,35 +213,35 @@ def parser() -> argparse.ArgumentParser:
         "file's header, and storymap validate reports the fields still missing.",
     )
     draft.add_argument("article", help="the article, as plain UTF-8 text")
-    draft.add_argument(
-        "-o", "--output", metavar="OUT", help="the .yaml story to write (default: standard output)"
-    )
+    _output_argument(draft, "the .yaml story to write (default: standard output)")
     draft.add_argument(
         "--geonames",
         action="store_true",
         help="also match GeoNames cities of 15,000 people or more (pip install 'storymap[draft]')",
     )
-    draft.add_argument(
-        "--force", action="store_true", help="replace OUT if it exists (default: refuse)"
-    )
+    _force_argument(draft)
 
-    importer = commands.add_parser(
+
+def add_import(commands: argparse._SubParsersAction) -> None:
+    importer = _command(
+        commands,
         "import",
+        run_import,
         help="convert a story from another tool into a storymap story",
         description="Convert a story made with another tool into a storymap story (YAML). "
         "What has no counterpart in storymap is listed in the file's header, not dropped.",
     )
     importer.add_argument("kind", choices=("storymapjs",), help="the tool the story comes from")
     importer.add_argument("file", help="the story file to convert (StoryMapJS: its .json)")
-    importer.add_argument(
-        "-o", "--output", metavar="OUT", help="the .yaml story to write (default: standard output)"
-    )
-    importer.add_argument(
-        "--force", action="store_true", help="replace OUT if it exists (default: refuse)"
-    )
+    _output_argument(importer, "the .yaml story to write (default: standard output)")
+    _force_argument(importer)
 
-    watch = commands.add_parser(
+
+def add_watch(commands: argparse._SubParsersAction) -> None:
+    watch = _command(
+        commands,
         "watch",
+        run_watch,
         help="serve the page on 127.0.0.1, rebuild on every save and reload the tab",
         description="Build the story, serve the page on 127.0.0.1, and rebuild it whenever the "
         "story, a route file or a media file is saved; open tabs reload and keep their chapter. "
@@ -212,19 +249,19 @@ def parser() -> argparse.ArgumentParser:
         "page stays on disk. Ctrl-C stops.",
     )
     _story_argument(watch, optional=True)
-    watch.add_argument(
-        "-o", "--output", metavar="OUT", help="the page to write (default: output/STORY.html)"
-    )
+    _output_argument(watch, "the page to write (default: output/STORY.html)")
     watch.add_argument(
         "--port", type=int, default=8000, help="the port on 127.0.0.1 (default 8000; 0: any free)"
     )
-    watch.add_argument("--tiles", metavar="NAME|none", help="as for build")
-    watch.add_argument("--tiles-key", metavar="KEY", help="as for build")
-    watch.add_argument("--no-basemap", dest="basemap", action="store_false", help="as for build")
+    _map_arguments(watch, described=False)
     _outside_argument(watch)
 
-    embed = commands.add_parser(
+
+def add_embed(commands: argparse._SubParsersAction) -> None:
+    embed = _command(
+        commands,
         "embed",
+        run_embed,
         help="print an iframe snippet that puts a built page into a web page",
         description="Print a responsive iframe snippet for a built page: it keeps its aspect "
         "ratio at any width, loads lazily, allows full screen, and can open at a chapter.",
@@ -239,6 +276,21 @@ def parser() -> argparse.ArgumentParser:
     embed.add_argument("--ratio", default="16:10", help="width:height of the frame (16:10)")
     embed.add_argument("--chapter", metavar="ID", help="open at this chapter id or number")
     embed.add_argument("--title", help="the frame's title for screen readers (default: the page's)")
+
+
+COMMANDS = (add_build, add_validate, add_export, add_geocode, add_draft, add_import, add_watch)
+COMMANDS += (add_embed,)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="storymap",
+        description="Turn a journey told as a story into one interactive, self-contained HTML map.",
+    )
+    top.add_argument("--version", action="version", version=f"storymap {__version__}")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    for add in COMMANDS:
+        add(commands)
     return top
 
 
@@ -270,7 +322,7 @@ def _tiles(value: str | None, key: str | None):
     return value
 
 
-def _embed(args: argparse.Namespace) -> int:
+def run_embed(args: argparse.Namespace) -> int:
     from storymap.embed import page_title, parse_ratio, snippet
 
     page = Path(args.page)
@@ -285,7 +337,7 @@ def _embed(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _watch(args: argparse.Namespace) -> int:
+def run_watch(args: argparse.Namespace) -> int:
     from storymap.build import output_path
     from storymap.watch import Outcome, Server, Watcher
 
@@ -333,7 +385,7 @@ def _emit_story(args: argparse.Namespace, text: str, summary: str) -> int:
         sys.stdout.write(text)
         print(f"storymap {args.command}: {summary}", file=sys.stderr)
         return EXIT_OK
-    from storymap.build import write_atomic
+    from storymap.files import write_atomic
 
     path = Path(args.output)
     if path.exists() and not args.force:
@@ -343,7 +395,7 @@ def _emit_story(args: argparse.Namespace, text: str, summary: str) -> int:
     return EXIT_OK
 
 
-def _import(args: argparse.Namespace) -> int:
+def run_import(args: argparse.Namespace) -> int:
     from storymap.importers.storymapjs import convert, load_file, to_yaml
 
     source = Path(args.file)
@@ -357,7 +409,7 @@ def _import(args: argparse.Namespace) -> int:
     return _emit_story(args, text, summary)
 
 
-def _geocode(args: argparse.Namespace) -> int:
+def run_geocode(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from storymap.geocode import GeocodingStopped, geocode_story, online_geocoder, text_progress
@@ -394,7 +446,7 @@ def _geocode(args: argparse.Namespace) -> int:
     return EXIT_OK if report.complete else EXIT_FAILED
 
 
-def _draft(args: argparse.Namespace) -> int:
+def run_draft(args: argparse.Namespace) -> int:
     from storymap.draft import draft, to_yaml
 
     source = Path(args.article)
@@ -408,51 +460,44 @@ def _draft(args: argparse.Namespace) -> int:
     return _emit_story(args, to_yaml(made), f"{len(made.found)} places, {len(made.todos)} TODOs")
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "draft":
-        return _draft(args)
-    if args.command == "geocode":
-        return _geocode(args)
-    if args.command == "import":
-        return _import(args)
-    if args.command == "embed":
-        return _embed(args)
-    if args.command == "watch":
-        return _watch(args)
-    if args.command == "build":
-        from storymap.build import build
-        from storymap.text import km_label
+def run_build(args: argparse.Namespace) -> int:
+    from storymap.build import build
+    from storymap.routes import total_km
+    from storymap.text import km_label
 
-        tiles = _tiles(args.tiles, args.tiles_key)
-        journey = build(
-            args.story,
-            args.output,
-            tiles=tiles,
-            tiles_key=args.tiles_key,
-            basemap=args.basemap,
-            resources=args.resources,
-            online=_online(args),
-            allow_outside=args.allow_outside,
-        )
-        from storymap.routes import total_km
+    tiles = _tiles(args.tiles, args.tiles_key)
+    journey = build(
+        args.story,
+        args.output,
+        tiles=tiles,
+        tiles_key=args.tiles_key,
+        basemap=args.basemap,
+        resources=args.resources,
+        online=_online(args),
+        allow_outside=args.allow_outside,
+    )
+    total = km_label(total_km(journey.legs))
+    print(
+        f"wrote {journey.page} ({journey.size / 1024:,.0f} KB): "
+        f"{len(journey.story.chapters)} chapters, {len(journey.legs)} legs, {total}"
+    )
+    return EXIT_OK
 
-        total = km_label(total_km(journey.legs))
-        print(
-            f"wrote {journey.page} ({journey.size / 1024:,.0f} KB): "
-            f"{len(journey.story.chapters)} chapters, {len(journey.legs)} legs, {total}"
-        )
-        return EXIT_OK
 
+def run_validate(args: argparse.Namespace) -> int:
     from storymap.build import prepare
 
-    story, legs = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
-    if args.command == "validate":
-        print(f"{args.story}: valid: {len(story.chapters)} chapters, {len(story.places)} places")
-        return EXIT_OK
+    story, _ = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
+    print(f"{args.story}: valid: {len(story.chapters)} chapters, {len(story.places)} places")
+    return EXIT_OK
 
-    from storymap.build import write_atomic
+
+def run_export(args: argparse.Namespace) -> int:
+    from storymap.build import prepare
     from storymap.export import to_geojson, to_gpx
+    from storymap.files import write_atomic
 
+    story, legs = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
     kind = args.format or ("gpx" if str(args.output or "").lower().endswith(".gpx") else "geojson")
     if kind == "gpx":
         text = to_gpx(story, legs)
@@ -474,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser().print_help(sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        return _run(args)
+        return args.handler(args)
     except StoryError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
