@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from storymap.errors import StoryError
 from storymap.files import write_atomic
-from storymap.model import Leg, Story
+from storymap.model import Leg, Route, Story
 
 DEFAULT_STORY = Path("data/story.yaml")
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -62,6 +63,13 @@ class Journey:
     page: Path | None = field(default=None, init=False, compare=False)
     size: int | None = field(default=None, init=False, compare=False)
 
+    @cached_property
+    def route(self) -> Route:
+        """The legs with the chapters' positions, the bounds and the length of the journey."""
+        from storymap.routes import routed
+
+        return routed(self.story, self.legs)
+
     def render(
         self,
         *,
@@ -88,7 +96,7 @@ class Journey:
         options = PageOptions(
             tiles=name, tiles_key=tiles_key, basemap=basemap, resources=resources, earlier=reused
         )
-        return render(self.story, self.legs, options)
+        return render(self.story, self.route, options)
 
     def save(self, path: str | Path, **options: Any) -> int:
         """Write the page to ``path`` (atomically); returns its size in bytes.

@@ -16,8 +16,8 @@ from :mod:`storymap`. The others live beside the code that raises them:
 ``OnlineGeocodingError`` (``fatal`` when no later request would succeed either) and
 ``GeocodingStopped`` (its ``report`` says what was done) in :mod:`storymap.geocode`,
 ``MissingExtraError`` (``pip install 'storymap[draft]'``) in :mod:`storymap.draft`.
-A local image that cannot be read is a ``storymap.render.MediaError`` inside the
-renderer, which reports it as a StoryError.
+Route files and local images are read while the story loads, so what is wrong with them
+is a StoryError like any other problem of the story.
 
 The library raises; only :mod:`storymap.cli` prints and exits.
 """

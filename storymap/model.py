@@ -3,7 +3,8 @@
 Coordinate order: a :class:`Place` holds ``lat``/``lon`` by name; a leg's
 :class:`shapely.LineString` holds GeoJSON order, (lon, lat). The one place that
 converts between the two is :func:`storymap.routes.to_lonlat` /
-:func:`storymap.routes.to_latlon`.
+:func:`storymap.routes.to_latlon`; route files are read in (lon, lat) by
+:mod:`storymap.tracks`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # shapely is imported lazily; only type checkers need it here
     from shapely import LineString
@@ -73,6 +74,9 @@ class Media:
     alt: str | None = None
     caption: str | None = None
     credit: str | None = None
+    # A local image as embedded in the page, read (and scaled down) at load; None for a URL.
+    mime: str | None = field(default=None, compare=False, repr=False)
+    data: bytes | None = field(default=None, compare=False, repr=False)
 
 
 # A waypoint of a leg: a place id, or an explicit (lat, lon).
@@ -94,6 +98,9 @@ class Chapter:
     route: Path | None = None  # an absolute path to a GeoJSON or GPX file
     duration_h: float | None = None
     line: int | None = None
+    # The route file's points as (lon, lat), read and checked at load (storymap.tracks):
+    # a list, or an (n, 2) numpy array for a long track.
+    track: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -130,3 +137,18 @@ class Leg:
         if not self.duration_h:
             return None
         return self.length_km / self.duration_h
+
+
+@dataclass(frozen=True)
+class Route:
+    """A routed journey: everything the page is drawn from beyond the story itself.
+
+    Longitudes are in the journey's frame: unwrapped along the way, so they may lie beyond
+    ±180° (see :mod:`storymap.routes`).
+    """
+
+    legs: tuple[Leg, ...]  # one per chapter after the first, in order
+    positions: tuple[tuple[float, float], ...]  # each chapter's place, (lat, lon)
+    bounds: list[list[float]]  # [[south, west], [north, east]] of every place and leg
+    total_km: float  # the length of the whole journey
+    paths: tuple[tuple[tuple[float, float], ...], ...] = field(repr=False)  # legs', (lat, lon)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import mimetypes
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storymap.model import MODES, Leg, Story
+from storymap.model import MODES, Leg, Route, Story
 from storymap.text import date_label, hours_label, km_label, markdown_html
 
 COORD_DIGITS = 5  # about a metre
@@ -77,76 +76,29 @@ def _round(value: float) -> float:
     return round(value, COORD_DIGITS)
 
 
-def media_item(media: Any, base_dir: Path) -> dict[str, Any]:
-    """A local image as a data URI; a remote one as a link, so the page loads nothing."""
+def media_item(media: Any) -> dict[str, Any]:
+    """A local image as a data URI (its bytes read at load); a remote one as a link, so the
+    page loads nothing."""
     item = {"alt": media.alt, "caption": media.caption, "credit": media.credit}
     if re.match(r"^\s*https?:", media.src, re.IGNORECASE):
         return {**item, "kind": "link", "href": media.src.strip()}
-    path = (base_dir / media.src).resolve()
-    mime, data = image_bytes(path)
-    return {**item, "kind": "image", "src": f"data:{mime};base64,{base64.b64encode(data).decode()}"}
-
-
-MAX_IMAGE_WIDTH = 1600  # wider pictures are scaled down: twice a wide panel, enough for a zoom
-_RASTER = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-
-
-def image_bytes(path: Path) -> tuple[str, bytes]:
-    """The MIME type and bytes to embed for a local image, scaled down if wider than
-    MAX_IMAGE_WIDTH (which also drops its metadata, such as a camera's GPS position)."""
-    data = path.read_bytes()
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if mime not in _RASTER:
-        return mime, data
-    import io
-
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width <= MAX_IMAGE_WIDTH:
-                return mime, data
-            image = ImageOps.exif_transpose(image)
-            height = max(1, round(image.height * MAX_IMAGE_WIDTH / image.width))
-            smaller = image.resize((MAX_IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
-            if _RASTER[mime] == "JPEG" and smaller.mode not in ("RGB", "L"):
-                smaller = smaller.convert("RGB")
-            out = io.BytesIO()
-            smaller.save(out, format=_RASTER[mime], quality=85, optimize=True)
-            return mime, out.getvalue()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise MediaError(f"media file '{path.name}' is not a readable image ({exc})") from None
-
-
-class MediaError(ValueError):
-    """A local image that cannot be read."""
+    data = base64.b64encode(media.data).decode()
+    return {**item, "kind": "image", "src": f"data:{media.mime};base64,{data}"}
 
 
 Position = tuple[float, float]
 
 
-def story_data(
-    story: Story,
-    legs: tuple[Leg, ...],
-    bounds: list[list[float]],
-    positions: tuple[Position, ...] | None = None,
-) -> dict[str, Any]:
-    """Everything the page shows, as plain JSON-able values.
-
-    ``positions`` are the chapters' (lat, lon), longitudes continuous with the lines
-    (:func:`storymap.routes.chapter_positions`, computed when not given).
-    """
-    from storymap.routes import chapter_positions, total_km
-
-    base_dir = story.path.parent if story.path else Path.cwd()
-    legs_by_chapter = {leg.index: leg for leg in legs}
-    if positions is None:
-        positions = chapter_positions(story, legs)
+def story_data(story: Story, route: Route) -> dict[str, Any]:
+    """Everything the page shows, as plain JSON-able values."""
+    legs = route.legs
+    positions = route.positions
+    legs_by_chapter = {leg.index: k for k, leg in enumerate(legs)}
     chapters = []
     for n, chapter in enumerate(story.chapters):
         place = story.place_of(chapter)
         lat, lon = positions[n]
-        leg = legs_by_chapter.get(n)
+        k = legs_by_chapter.get(n)
         chapters.append(
             {
                 "id": chapter.id,
@@ -160,8 +112,8 @@ def story_data(
                     "lat": _round(lat),
                     "lon": _round(lon),
                 },
-                "media": [_media(story, n, k, m, base_dir) for k, m in enumerate(chapter.media)],
-                "leg": _leg_data(story, leg) if leg else None,
+                "media": [media_item(m) for m in chapter.media],
+                "leg": None if k is None else _leg_data(story, legs[k], route.paths[k]),
             }
         )
     used = list(dict.fromkeys(leg.mode.name for leg in legs))  # in story order
@@ -172,8 +124,8 @@ def story_data(
         "date": date_label(story.date),
         "intro": markdown_html(story.intro),
         "sources": [{"title": s.title, "url": s.url} for s in story.sources],
-        "bounds": [[_round(a), _round(b)] for a, b in bounds],
-        "total": km_label(total_km(legs)) if legs else None,
+        "bounds": [[_round(a), _round(b)] for a, b in route.bounds],
+        "total": km_label(route.total_km) if legs else None,
         "modes": [
             {
                 "name": name,
@@ -188,20 +140,7 @@ def story_data(
     }
 
 
-def _media(story: Story, n: int, k: int, media: Any, base_dir: Path) -> dict[str, Any]:
-    try:
-        return media_item(media, base_dir)
-    except MediaError as exc:
-        from storymap.errors import StoryError
-
-        where = story.path or "<story>"
-        line = story.chapters[n].line
-        raise StoryError.at(where, line, f"journey.{n}.media.{k}.src", str(exc)) from None
-
-
-def _leg_data(story: Story, leg: Leg) -> dict[str, Any]:
-    from storymap.routes import to_latlon
-
+def _leg_data(story: Story, leg: Leg, path: tuple[Position, ...]) -> dict[str, Any]:
     speed = leg.speed_kmh
     return {
         "mode": leg.mode.name,
@@ -212,7 +151,7 @@ def _leg_data(story: Story, leg: Leg) -> dict[str, Any]:
         "speed": f"{speed:,.0f} km/h"
         if speed and speed >= 10
         else (f"{speed:.1f} km/h" if speed else None),
-        "path": [[_round(c) for c in to_latlon(x, y)] for x, y in leg.line.coords],
+        "path": [[_round(lat), _round(lon)] for lat, lon in path],
     }
 
 
@@ -553,13 +492,11 @@ def _encoded(parts: list[list], step: float) -> list[str]:
     return [text[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
-def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:
+def build_map(story: Story, route: Route, options: PageOptions) -> Any:
     """The folium map of the story, and the story layer that draws everything on it."""
     from storymap.elements import StoryFigure, StoryLayer, StoryMap
-    from storymap.routes import chapter_positions, journey_bounds
 
-    bounds = journey_bounds(story, legs)
-    positions = chapter_positions(story, legs)
+    bounds = route.bounds
     figure = StoryFigure(title=story.title)
     fmap = StoryMap(
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
@@ -569,10 +506,12 @@ def build_map(story: Story, legs: tuple[Leg, ...], options: PageOptions) -> Any:
         zoom_control="topright",
     )
     figure.add_child(fmap)
-    data = story_data(story, legs, bounds, positions)
+    data = story_data(story, route)
     data["tiles"] = tiles_data(options.tiles, options.tiles_key) if options.tiles else None
     data["basemap"] = (
-        basemap_data(legs, bounds, positions, earlier=options.earlier) if options.basemap else None
+        basemap_data(route.legs, bounds, route.positions, earlier=options.earlier)
+        if options.basemap
+        else None
     )
     story_js = story_script()
     story_css = _read_package_text("static", "story.css")
@@ -614,8 +553,12 @@ def leaflet_links() -> str:
     )
 
 
-def render(story: Story, legs: tuple[Leg, ...], options: PageOptions | None = None) -> str:
-    """The page as a string."""
+def render(story: Story, route: Route | tuple[Leg, ...], options: PageOptions | None = None) -> str:
+    """The page as a string. ``route`` may also be the story's legs alone."""
+    if not isinstance(route, Route):
+        from storymap.routes import routed
+
+        route = routed(story, route)
     with sequential_ids():
-        fmap = build_map(story, legs, options or PageOptions())
+        fmap = build_map(story, route, options or PageOptions())
         return fmap.get_root().render()

@@ -5,7 +5,8 @@ order, (lon, lat). :func:`to_lonlat` and :func:`to_latlon` are the one place
 that converts between the two.
 
 A ground leg runs from the previous chapter's place through its ``via``
-waypoints to this chapter's place, or follows its route file (GeoJSON or GPX).
+waypoints to this chapter's place, or follows the track of its route file, read
+and checked while the story loaded (:mod:`storymap.tracks`).
 A geodesic leg (a flight) is a great-circle arc between the same points.
 
 Longitudes are unwrapped along the whole journey: each point is shifted by a
@@ -15,28 +16,23 @@ is what Leaflet needs to draw a line across the 180° meridian without a
 streak over the whole map; :func:`chapter_positions` gives each chapter's place
 in the same frame, for markers that sit on the ends of the lines.
 
-shapely, geographiclib, numpy and gpxpy are imported when first needed, so
+shapely, geographiclib and numpy are imported when first needed, so
 importing this module stays cheap.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import math
-import re
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from storymap.errors import Problem, StoryError
-from storymap.model import MODES, Chapter, Leg, Place, Story
+from storymap.model import MODES, Chapter, Leg, Place, Route, Story
+from storymap.tracks import LonLat, is_number, nearest_lon, unwrap
 
 if TYPE_CHECKING:
     from shapely import LineString
-
-#: A point of a line, in GeoJSON order.
-LonLat = tuple[float, float]
 
 #: Great-circle arcs are sampled about this often ...
 ARC_STEP_KM = 50.0
@@ -46,9 +42,6 @@ ARC_MIN_POINTS = 16
 ARC_MAX_POINTS = 512
 
 #: Lines with more points than this are simplified for drawing.
-_NUMPY_ABOVE = 2_000  # points: longer lines are handled with numpy
-MAX_ROUTE_BYTES = 200_000_000  # a route file larger than this is refused
-MAX_ROUTE_POINTS = 5_000_000  # and one with more points
 SIMPLIFY_ABOVE = 2000
 #: Degrees; about 1.1 m, two pixels at zoom 18, so the simplification cannot be seen.
 SIMPLIFY_TOLERANCE = 1e-5
@@ -61,9 +54,6 @@ MAX_SIMPLIFY_TOLERANCE = 1e-4
 #: local ellipsoidal formula, exact to 1e-7 of their length; longer ones with geographiclib.
 _SHORT_SEGMENT_DEG = 0.05
 
-_ROUTE_HINT = "give a GeoJSON LineString or a GPX track"
-_ROUTE_SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".gpx": "gpx"}
-
 
 def to_lonlat(lat: float, lon: float) -> LonLat:
     """(lat, lon), the order people and geopy use, to (lon, lat), the order of lines."""
@@ -73,6 +63,26 @@ def to_lonlat(lat: float, lon: float) -> LonLat:
 def to_latlon(x: float, y: float) -> tuple[float, float]:
     """A line's (lon, lat), i.e. (x, y), to (lat, lon), the order of Leaflet and folium."""
     return (float(y), float(x))
+
+
+def route(story: Story) -> Route:
+    """The legs of ``story`` with its chapters' positions, bounds and length: one value.
+
+    Every place of ``story`` must be located. Raises :class:`StoryError` as
+    :func:`build_legs` does.
+    """
+    return routed(story, build_legs(story))
+
+
+def routed(story: Story, legs: tuple[Leg, ...]) -> Route:
+    """The :class:`Route` of ``story`` along ``legs``, as made by :func:`build_legs`."""
+    return Route(
+        legs=legs,
+        positions=chapter_positions(story, legs),
+        bounds=journey_bounds(story, legs),
+        total_km=total_km(legs),
+        paths=tuple(tuple(to_latlon(x, y) for x, y in leg.line.coords) for leg in legs),
+    )
 
 
 def build_legs(story: Story) -> tuple[Leg, ...]:
@@ -99,7 +109,7 @@ def build_legs(story: Story) -> tuple[Leg, ...]:
         problems.extend(found)
         if leg is not None:
             legs.append(leg)
-            here = (place.id, place.lat, _nearest_lon(place.lon, leg.line.coords[-1][0]))
+            here = (place.id, place.lat, nearest_lon(place.lon, leg.line.coords[-1][0]))
         previous = here
     if problems:
         raise StoryError(problems)
@@ -129,7 +139,7 @@ def chapter_positions(story: Story, legs: Sequence[Leg]) -> tuple[tuple[float, f
             ref = positions[-1][1]
         else:
             ref = place.lon
-        positions.append((place.lat, _nearest_lon(place.lon, ref)))
+        positions.append((place.lat, nearest_lon(place.lon, ref)))
     return tuple(positions)
 
 
@@ -205,7 +215,7 @@ def great_circle(start: LonLat, end: LonLat) -> list[LonLat]:
     (lon1, lat1), (lon2, lat2) = start, end
     arc = Geodesic.WGS84.InverseLine(lat1, lon1, lat2, lon2)
     if arc.s13 == 0:
-        return [start, (_nearest_lon(lon2, lon1), lat2)]
+        return [start, (nearest_lon(lon2, lon1), lat2)]
     intervals = math.ceil(arc.s13 / (ARC_STEP_KM * 1000))
     intervals = min(max(intervals, ARC_MIN_POINTS - 1), ARC_MAX_POINTS - 1)
     mask = Geodesic.LATITUDE | Geodesic.LONGITUDE | Geodesic.LONG_UNROLL
@@ -213,7 +223,7 @@ def great_circle(start: LonLat, end: LonLat) -> list[LonLat]:
     for k in range(1, intervals):
         p = arc.Position(arc.s13 * k / intervals, mask)
         points.append(to_lonlat(p["lat2"], p["lon2"]))
-    points.append((_nearest_lon(lon2, points[-1][0]), lat2))
+    points.append((nearest_lon(lon2, points[-1][0]), lat2))
     return points
 
 
@@ -268,22 +278,8 @@ def _build_leg(
 
     coords: list[LonLat] | None = None
     measured: list[LonLat] | None = None  # when the length is that of other points
-    if chapter.route is not None:
-        if chapter.via:
-            problems.append(
-                _problem(
-                    story,
-                    chapter,
-                    f"journey.{i}.route",
-                    "give either via or route, not both; the route file already holds the way",
-                )
-            )
-        else:
-            try:
-                points = _read_route(chapter.route, _shown(story, chapter.route))
-                coords = _unwrap(points, start_lon)
-            except _Bad as bad:
-                problems.append(_problem(story, chapter, f"journey.{i}.route", str(bad)))
+    if chapter.track is not None:
+        coords = unwrap(chapter.track, start_lon)
     else:
         waypoints: list[LonLat] = []
         for j, waypoint in enumerate(chapter.via):
@@ -291,7 +287,7 @@ def _build_leg(
                 waypoints.append(_waypoint(story, waypoint))
             except _Bad as bad:
                 problems.append(_problem(story, chapter, f"journey.{i}.via.{j}", str(bad)))
-        coords = _unwrap([start, *waypoints, end], start_lon)
+        coords = unwrap([start, *waypoints, end], start_lon)
         if mode is not None and mode.geodesic:
             measured = coords  # each arc's length is the geodesic distance of its ends
             coords = _arcs(coords)
@@ -341,7 +337,7 @@ def _waypoint(story: Story, waypoint: object) -> LonLat:
     if (
         isinstance(waypoint, (tuple, list))
         and len(waypoint) == 2
-        and all(_is_number(v) for v in waypoint)
+        and all(is_number(v) for v in waypoint)
     ):
         lat, lon = waypoint
         if -90 <= lat <= 90 and -180 <= lon <= 180:
@@ -361,248 +357,3 @@ def _did_you_mean(name: str, choices: dict[str, Place]) -> str:
 def _problem(story: Story, chapter: Chapter, path: str, message: str) -> Problem:
     file = str(story.path) if story.path is not None else "<story>"
     return Problem(file, chapter.line, path, message)
-
-
-def _shown(story: Story, route: Path) -> str:
-    """The route file's name as the author wrote it: relative to the story file if it can be."""
-    if story.path is not None:
-        try:
-            return route.relative_to(story.path.parent).as_posix()
-        except ValueError:
-            pass
-    return str(route)
-
-
-# --- longitudes ------------------------------------------------------------------------------
-
-
-def _nearest_lon(lon: float, ref: float) -> float:
-    """``lon`` shifted by a multiple of 360° to lie within 180° of ``ref``."""
-    turns = round((ref - lon) / 360)
-    return lon + 360 * turns if turns else lon
-
-
-def _unwrap(coords: Sequence[LonLat], ref: float) -> list[LonLat]:
-    """``coords`` with each longitude within 180° of the one before; the first, of ``ref``.
-
-    A long line (a GPS track) is unwrapped with numpy and comes back as an (n, 2) array.
-    """
-    if len(coords) > _NUMPY_ABOVE:
-        import numpy as np
-
-        xy = np.array(coords, dtype=float)
-        steps = np.diff(np.concatenate(([ref], xy[:, 0])))
-        xy[:, 0] += 360 * np.cumsum(np.round(-steps / 360))  # the same shifts, one by one
-        return xy
-    out: list[LonLat] = []
-    for x, y in coords:
-        x = _nearest_lon(x, ref)
-        out.append((x, y))
-        ref = x
-    return out
-
-
-# --- route files -----------------------------------------------------------------------------
-
-
-def _read_route(path: Path, shown: str) -> list[LonLat]:
-    """The points of a GeoJSON or GPX route file, as (lon, lat), parts joined in order."""
-    name = f"route file '{shown}'"
-    kind = _ROUTE_SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise _Bad(
-            f"{name} is not a .geojson, .json or .gpx file; "
-            "convert it to a GeoJSON LineString or a GPX track"
-        )
-    try:
-        size = path.stat().st_size
-        if size > MAX_ROUTE_BYTES:
-            raise _Bad(
-                f"{name} is {size / 1e6:,.0f} MB; a route file may be at most "
-                f"{MAX_ROUTE_BYTES / 1e6:,.0f} MB: thin the track with a GPS tool first"
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise _Bad(f"{name} does not exist; give a path relative to the story file") from None
-    except IsADirectoryError:
-        raise _Bad(f"{name} is a directory; {_ROUTE_HINT}") from None
-    except OSError as e:
-        raise _Bad(f"{name} cannot be read ({e.strerror or e}); {_ROUTE_HINT}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _Bad(f"{name} is not UTF-8 text; {_ROUTE_HINT}") from None
-    coords = _geojson_points(text, name) if kind == "geojson" else _gpx_points(text, name)
-    if len(coords) == 0:
-        raise _Bad(f"{name} has no points; {_ROUTE_HINT}")
-    if len(coords) > MAX_ROUTE_POINTS:
-        raise _Bad(
-            f"{name} has {len(coords):,} points; a route may have at most "
-            f"{MAX_ROUTE_POINTS:,}: thin the track with a GPS tool first"
-        )
-    # Parts split at the antimeridian meet twice, at +180 and at -180: one point once unwrapped.
-    coords = _unwrap(coords, coords[0][0])
-    if len(coords) > _NUMPY_ABOVE:
-        import numpy as np
-
-        keep = np.ones(len(coords), dtype=bool)
-        keep[1:] = np.any(coords[1:] != coords[:-1], axis=1)
-        distinct = coords[keep]
-    else:
-        distinct = [p for k, p in enumerate(coords) if k == 0 or p != coords[k - 1]]
-    if len(distinct) < 2:
-        raise _Bad(f"{name} has only one distinct point; a route needs at least two")
-    return distinct
-
-
-def _geojson_points(text: str, name: str) -> list[LonLat]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise _Bad(
-            f"{name} is not valid GeoJSON ({e.msg}: line {e.lineno} column {e.colno}); "
-            f"{_ROUTE_HINT}"
-        ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise _Bad(f"{name} is not a GeoJSON object with a type; {_ROUTE_HINT}")
-    if data["type"] == "FeatureCollection":
-        features = data.get("features")
-        if not isinstance(features, list):
-            raise _Bad(f"{name} is a FeatureCollection without a features list; {_ROUTE_HINT}")
-        if len(features) != 1:
-            raise _Bad(
-                f"{name} holds {len(features)} features; "
-                "give a FeatureCollection with exactly one LineString feature"
-            )
-        data = features[0]
-        if not isinstance(data, dict) or data.get("type") != "Feature":
-            raise _Bad(f"{name} holds a feature that is not a GeoJSON Feature; {_ROUTE_HINT}")
-    if data["type"] == "Feature":
-        data = data.get("geometry")
-        if data is None:
-            raise _Bad(f"{name} holds a Feature without a geometry; {_ROUTE_HINT}")
-        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-            raise _Bad(f"{name} holds a Feature whose geometry is not a GeoJSON object")
-    kind = data["type"]
-    coordinates = data.get("coordinates")
-    if kind == "LineString":
-        return _positions(coordinates, name, "coordinates")
-    if kind == "MultiLineString":
-        if not isinstance(coordinates, list):
-            raise _Bad(f"{name} has a MultiLineString without a coordinates list")
-        points: list[LonLat] = []
-        for k, part in enumerate(coordinates):
-            points.extend(_positions(part, name, f"coordinates[{k}]"))
-        return points
-    raise _Bad(f"{name} holds a {kind}, not a line; give a GeoJSON LineString or MultiLineString")
-
-
-def _positions(coordinates: object, name: str, where: str) -> list[LonLat]:
-    if not isinstance(coordinates, list):
-        raise _Bad(f"{name} has no {where} list of [lon, lat] positions")
-    points: list[LonLat] = []
-    for k, position in enumerate(coordinates):
-        at = f"{where}[{k}]"
-        if (
-            not isinstance(position, list)
-            or len(position) < 2
-            or not all(_is_number(v) for v in position[:2])
-        ):
-            raise _Bad(f"{name} has a malformed position at {at} ({position!r}); give [lon, lat]")
-        lon, lat = position[0], position[1]
-        points.append(_in_range(lon, lat, name, at, "[lon, lat], longitude first"))
-    return points
-
-
-_GPX_POINT = re.compile(r"<(?:[\w.-]+:)?(trkpt|rtept|wpt)\b([^>]*)>")
-_GPX_COORD = re.compile(r"""\b(lat|lon)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_GPX_END = re.compile(r"</(?:[\w.-]+:)?gpx\s*>\s*$")
-_GPX_CHECK_BELOW = 2_000_000  # characters: smaller files are fully checked as XML
-
-
-def _gpx_points(text: str, name: str) -> list[LonLat]:
-    """The track points of a GPX file (all its tracks and segments, in order), else its route
-    points.
-
-    Only ``lat`` and ``lon`` are read, with regular expressions over the text: gpxpy, which
-    turns every field of every point into objects, takes about 18 s for a 500,000-point
-    track. Files under two million characters are first checked as XML in full; larger
-    ones must at least end with ``</gpx>``, so a truncated file is refused.
-    """
-    if len(text) < _GPX_CHECK_BELOW:
-        from xml.etree import ElementTree
-
-        try:
-            root = ElementTree.fromstring(text)
-        except ElementTree.ParseError as e:
-            raise _Bad(f"{name} is not valid GPX ({e}); {_ROUTE_HINT}") from None
-        if root.tag.rsplit("}", 1)[-1] != "gpx":
-            raise _Bad(f"{name} is not GPX (its root is <{root.tag}>); {_ROUTE_HINT}")
-    elif not _GPX_END.search(text):
-        raise _Bad(f"{name} does not end with </gpx>: is it cut short? {_ROUTE_HINT}")
-    found: dict[str, list[str]] = {"trkpt": [], "rtept": [], "wpt": []}
-    for match in _GPX_POINT.finditer(text):
-        found[match.group(1)].append(match.group(2))
-    fast = _gpx_fast(text, found)
-    if fast is not None:
-        return fast
-    raw = found["trkpt"] or found["rtept"]
-    if not raw:
-        held = " (it holds only waypoints, <wpt>)" if found["wpt"] else ""
-        raise _Bad(f"{name} has no track or route points{held}; give a <trk> or a <rte>")
-    points = []
-    for k, attributes in enumerate(raw):
-        coords = {key: a or b for key, a, b in _GPX_COORD.findall(attributes)}
-        lat, lon = coords.get("lat"), coords.get("lon")
-        try:
-            x, y = float(lon), float(lat)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise _Bad(
-                f"{name} has a point without a usable lat and lon at point {k} "
-                f"(lat={lat!r}, lon={lon!r}); give lat and lon attributes in degrees"
-            ) from None
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise _Bad(f"{name} has a position that is not a number at point {k}")
-        points.append(_in_range(x, y, name, f"point {k}", "lat and lon attributes"))
-    return points
-
-
-_GPX_SIMPLE = re.compile(
-    r"""<(?:[\w.-]+:)?(?:trkpt|rtept)\s+lat\s*=\s*["']([^"']*)["']\s+lon\s*=\s*["']([^"']*)["']"""
-)
-
-
-def _gpx_fast(text: str, found: dict[str, list[str]]) -> Any:
-    """For a long track whose every point is written ``<trkpt lat="…" lon="…"``, as GPS tools
-    write them: the points as an (n, 2) array of (lon, lat), read in one pass; else None."""
-    wanted = len(found["trkpt"]) or len(found["rtept"])
-    if wanted <= _NUMPY_ABOVE or found["trkpt"] and found["rtept"]:
-        return None
-    pairs = _GPX_SIMPLE.findall(text)
-    if len(pairs) != wanted:
-        return None
-    import numpy as np
-
-    try:
-        latlon = np.array(pairs, dtype=float)
-    except ValueError:
-        return None  # the slow path names the point that is wrong
-    lat, lon = latlon[:, 0], latlon[:, 1]
-    if not (np.all(np.abs(lat) <= 90) and np.all(np.abs(lon) <= 180)):
-        return None
-    return np.column_stack((lon, lat))
-
-
-def _in_range(lon: float, lat: float, name: str, at: str, order: str) -> LonLat:
-    if -180 <= lon <= 180 and -90 <= lat <= 90:
-        return (float(lon), float(lat))
-    swapped = -180 <= lat <= 180 and -90 <= lon <= 90
-    hint = "; are latitude and longitude swapped?" if swapped else ""
-    raise _Bad(
-        f"{name} has a position out of range at {at} (lon {lon}, lat {lat}); "
-        f"positions are {order}, with lon from -180 to 180 and lat from -90 to 90{hint}"
-    )
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

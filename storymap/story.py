@@ -2,8 +2,13 @@
 
 Every problem is reported as ``file:line: field.path: what is wrong; how to fix it``,
 with the line from the YAML parser, and all independent problems are reported at
-once in a single :class:`~storymap.errors.StoryError`. Nothing downstream checks
-the data again.
+once in a single :class:`~storymap.errors.StoryError`.
+
+Everything the story names is read here too: each chapter's route file
+(:mod:`storymap.tracks`; the chapter carries its track) and each local image (checked,
+scaled down, and carried by its :class:`~storymap.model.Media`); the tile provider's name
+is checked. Nothing downstream reads those files or checks the data again: routing and
+rendering trust a story that loaded and was located.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 from storymap.errors import Problem, StoryError
 from storymap.model import MODES, Chapter, Media, Place, Source, Story, Waypoint
 from storymap.tiles import check_name
+from storymap.tracks import TrackError, read_track
 
 MAX_STORY_BYTES = 5_000_000  # a story file larger than this is refused
 MAX_YAML_NODES = 200_000  # bounds alias expansion ("billion laughs")
@@ -548,7 +554,7 @@ class _Checker:
             )
             by = None
         via = self.via(data, path, places) if index else ()
-        route = self.route(data, path) if index else None
+        route, track = self.route(data, path) if index else (None, None)
         if via and route is not None:
             self.problem(
                 (*path, "route"), "give either 'via:' waypoints or a 'route:' file, not both"
@@ -563,6 +569,7 @@ class _Checker:
             by=by,
             via=via,
             route=route,
+            track=None if via else track,
             duration_h=self.duration(data, path) if index else None,
             line=self.line(path),
         )
@@ -644,21 +651,38 @@ class _Checker:
             return None
         return target
 
-    def route(self, data: dict, path: Path_) -> Path | None:
+    def route(self, data: dict, path: Path_) -> tuple[Path | None, Any]:
+        """The route file and its track, read and checked (:mod:`storymap.tracks`)."""
         value = data.get("route")
         if value is None:
-            return None
+            return None, None
         if not isinstance(value, str) or not value.strip():
             self.problem((*path, "route"), f"expected a file path, got {_kind(value)}")
-            return None
+            return None, None
         if not value.lower().endswith((".geojson", ".json", ".gpx")):
             self.problem(
                 (*path, "route"),
                 f"route file '{value}' is neither GeoJSON nor GPX; "
                 "use a .geojson, .json or .gpx file",
             )
-            return None
-        return self.local_file(value, (*path, "route"), "route file")
+            return None, None
+        found = self.local_file(value, (*path, "route"), "route file")
+        if found is None:
+            return None, None
+        try:
+            return found, read_track(found, self.shown(found))
+        except TrackError as exc:
+            self.problem((*path, "route"), str(exc))
+            return None, None
+
+    def shown(self, found: Path) -> str:
+        """A file's name as the author wrote it: relative to the story's folder if it can be."""
+        if self.file != "<story>":
+            try:
+                return found.relative_to(Path(self.file).parent).as_posix()
+            except ValueError:
+                pass
+        return str(found)
 
     def duration(self, data: dict, path: Path_) -> float | None:
         value = data.get("duration")
@@ -673,33 +697,40 @@ class _Checker:
             )
         return hours
 
-    def image(self, found: Path, src: str, path: Path_) -> None:
-        """A local media file must be an image a browser shows; raster ones must open."""
+    def image(self, found: Path, src: str, path: Path_) -> tuple[str, bytes] | None:
+        """A local media file must be an image a browser shows; raster ones must open.
+
+        Returns the MIME type and bytes the page embeds (see :func:`embedded`)."""
         if found.stat().st_size > MAX_MEDIA_BYTES:
             self.problem(
                 path,
                 f"media file '{src}' is {found.stat().st_size / 1e6:,.0f} MB; an image may be "
                 f"at most {MAX_MEDIA_BYTES / 1e6:,.0f} MB: export a smaller one",
             )
-            return
+            return None
         if found.suffix.lower() not in IMAGE_SUFFIXES:
             self.problem(
                 path,
                 f"media file '{src}' is not an image storymap embeds; "
                 f"use one of {', '.join(IMAGE_SUFFIXES)}",
             )
-            return
-        if found.suffix.lower() in (".svg", ".gif", ".avif"):
-            return
-        from PIL import Image, UnidentifiedImageError
+            return None
+        if found.suffix.lower() not in (".svg", ".gif", ".avif"):
+            from PIL import Image, UnidentifiedImageError
 
+            try:
+                with Image.open(found) as image:
+                    image.verify()
+            except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+                self.problem(
+                    path, f"media file '{src}' is not a readable image ({exc}); export it again"
+                )
+                return None
         try:
-            with Image.open(found) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            self.problem(
-                path, f"media file '{src}' is not a readable image ({exc}); export it again"
-            )
+            return embedded(found)
+        except ValueError as exc:
+            self.problem(path, str(exc))
+            return None
 
     def media(self, raw: Any, path: Path_) -> Media | None:
         data = self.mapping(raw, path, MEDIA_FIELDS, "a media item with src: and alt:")
@@ -713,16 +744,54 @@ class _Checker:
             return None
         if not self.url(src, (*path, "src"), local=True):
             return None
+        image = None
         if not re.match(r"^\s*https?:", src, re.IGNORECASE):
             found = self.local_file(src, (*path, "src"), "media file")
             if found is not None:
-                self.image(found, src, (*path, "src"))
+                image = self.image(found, src, (*path, "src"))
         return Media(
             src=src,
             alt=alt,
             caption=self.text(data, path, "caption"),
             credit=self.text(data, path, "credit"),
+            mime=image[0] if image else None,
+            data=image[1] if image else None,
         )
+
+
+MAX_IMAGE_WIDTH = 1600  # wider pictures are scaled down: twice a wide panel, enough for a zoom
+_RASTER = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def embedded(path: Path) -> tuple[str, bytes]:
+    """The MIME type and bytes to embed for a local image, scaled down if wider than
+    MAX_IMAGE_WIDTH (which also drops its metadata, such as a camera's GPS position).
+
+    Raises ValueError, naming the file, for a raster image that cannot be decoded."""
+    import mimetypes
+
+    data = path.read_bytes()
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if mime not in _RASTER:
+        return mime, data
+    import io
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width <= MAX_IMAGE_WIDTH:
+                return mime, data
+            image = ImageOps.exif_transpose(image)
+            height = max(1, round(image.height * MAX_IMAGE_WIDTH / image.width))
+            smaller = image.resize((MAX_IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
+            if _RASTER[mime] == "JPEG" and smaller.mode not in ("RGB", "L"):
+                smaller = smaller.convert("RGB")
+            out = io.BytesIO()
+            smaller.save(out, format=_RASTER[mime], quality=85, optimize=True)
+            return mime, out.getvalue()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"media file '{path.name}' is not a readable image ({exc})") from None
 
 
 def parse_duration(text: str) -> float | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storymap import routes, story
+from storymap import story, tracks
 from storymap.build import prepare
 from storymap.errors import StoryError
 
@@ -57,11 +57,11 @@ def test_route_points_and_bytes(mini: Path, monkeypatch) -> None:
     text = mini.read_text(encoding="utf-8").replace("    via: [bridge]", "    route: track.gpx")
     mini.write_text(text, encoding="utf-8")
     assert prepare(mini)[1][0].length_km > 0
-    monkeypatch.setattr(routes, "MAX_ROUTE_POINTS", 20)
+    monkeypatch.setattr(tracks, "MAX_ROUTE_POINTS", 20)
     assert messages(mini) == [
         "journey.1.route: route file 'track.gpx' has 50 points; a route may have at most 20: "
         "thin the track with a GPS tool first"
     ]
-    monkeypatch.setattr(routes, "MAX_ROUTE_BYTES", 1000)
+    monkeypatch.setattr(tracks, "MAX_ROUTE_BYTES", 1000)
     found = messages(mini)
     assert found[0].startswith("journey.1.route: route file 'track.gpx' is 0 MB; a route file ")

@@ -173,9 +173,9 @@ def test_story_text_is_never_markup(payload: str, mini) -> None:
 
 def test_story_data_is_json_serialisable(mini) -> None:
     story, legs = mini
-    from storymap.routes import journey_bounds
+    from storymap.routes import routed
 
-    data = story_data(story, legs, journey_bounds(story, legs))
+    data = story_data(story, routed(story, legs))
     assert json.loads(json.dumps(data)) == data
 
 

@@ -21,6 +21,7 @@ from storymap.routes import (
     to_lonlat,
     total_km,
 )
+from storymap.tracks import read_track
 
 FIXTURES = Path(__file__).parent / "fixtures" / "routes"
 
@@ -56,6 +57,8 @@ def make_story(*stops, tmp_path=None):
     chapters = []
     for i, stop in enumerate(stops):
         at, fields = (stop, {}) if isinstance(stop, str) else stop
+        if "route" in fields:  # the track a loaded story carries
+            fields = {**fields, "track": read_track(fields["route"], fields["route"].name)}
         chapters.append(
             Chapter(id=f"c{i}", at=at, title=f"Chapter {i}", line=10 * (i + 1), **fields)
         )
@@ -331,155 +334,6 @@ def test_route_file_far_from_the_places_is_used_as_it_is(tmp_path):
 
 # --- errors ----------------------------------------------------------------------------------
 
-HINT = "give a GeoJSON LineString or a GPX track"
-
-ROUTE_ERRORS = [
-    (
-        "missing.geojson",
-        None,
-        "route file 'routes/missing.geojson' does not exist; "
-        "give a path relative to the story file",
-    ),
-    (
-        "bad.geojson",
-        "",
-        "route file 'routes/bad.geojson' is not valid GeoJSON "
-        f"(Expecting value: line 1 column 1); {HINT}",
-    ),
-    (
-        "bad.json",
-        '{"type": "LineString",\n "coordinates": [[1, 2],]}',
-        "route file 'routes/bad.json' is not valid GeoJSON "
-        f"(Expecting value: line 2 column 25); {HINT}",
-    ),
-    (
-        "list.geojson",
-        "[[130.6, 42.4], [130.7, 42.5]]",
-        f"route file 'routes/list.geojson' is not a GeoJSON object with a type; {HINT}",
-    ),
-    (
-        "point.geojson",
-        '{"type": "Point", "coordinates": [130.6, 42.4]}',
-        "route file 'routes/point.geojson' holds a Point, not a line; "
-        "give a GeoJSON LineString or MultiLineString",
-    ),
-    (
-        "polygon.geojson",
-        '{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": []}}',
-        "route file 'routes/polygon.geojson' holds a Polygon, not a line; "
-        "give a GeoJSON LineString or MultiLineString",
-    ),
-    (
-        "two.geojson",
-        json.dumps({"type": "FeatureCollection", "features": [{}, {}]}),
-        "route file 'routes/two.geojson' holds 2 features; "
-        "give a FeatureCollection with exactly one LineString feature",
-    ),
-    (
-        "nogeometry.geojson",
-        '{"type": "Feature", "properties": {}, "geometry": null}',
-        f"route file 'routes/nogeometry.geojson' holds a Feature without a geometry; {HINT}",
-    ),
-    (
-        "empty.geojson",
-        '{"type": "LineString", "coordinates": []}',
-        f"route file 'routes/empty.geojson' has no points; {HINT}",
-    ),
-    (
-        "one.geojson",
-        '{"type": "LineString", "coordinates": [[130.6, 42.4], [130.6, 42.4]]}',
-        "route file 'routes/one.geojson' has only one distinct point; a route needs at least two",
-    ),
-    (
-        "malformed.geojson",
-        '{"type": "LineString", "coordinates": [[130.6, 42.4], [130.7, "north"]]}',
-        "route file 'routes/malformed.geojson' has a malformed position at coordinates[1] "
-        "([130.7, 'north']); give [lon, lat]",
-    ),
-    (
-        "swapped.geojson",
-        '{"type": "LineString", "coordinates": [[42.4134, 130.6279], [42.4296, 130.6462]]}',
-        "route file 'routes/swapped.geojson' has a position out of range at coordinates[0] "
-        "(lon 42.4134, lat 130.6279); positions are [lon, lat], longitude first, "
-        "with lon from -180 to 180 and lat from -90 to 90; are latitude and longitude swapped?",
-    ),
-    (
-        "nan.geojson",
-        '{"type": "LineString", "coordinates": [[130.6, 42.4], [NaN, 42.5]]}',
-        "route file 'routes/nan.geojson' has a malformed position at coordinates[1] "
-        "([nan, 42.5]); give [lon, lat]",
-    ),
-    (
-        "broken.gpx",
-        "<gpx><trk>",
-        "route file 'routes/broken.gpx' is not valid GPX "
-        f"(no element found: line 1, column 10); {HINT}",
-    ),
-    (
-        "waypoints.gpx",
-        '<gpx version="1.1" creator="t"><wpt lat="42.4" lon="130.6"/></gpx>',
-        "route file 'routes/waypoints.gpx' has no track or route points "
-        "(it holds only waypoints, <wpt>); give a <trk> or a <rte>",
-    ),
-    (
-        "empty.gpx",
-        '<gpx version="1.1" creator="t"><trk><trkseg></trkseg></trk></gpx>',
-        "route file 'routes/empty.gpx' has no track or route points; give a <trk> or a <rte>",
-    ),
-    (
-        "far.gpx",
-        '<gpx version="1.1" creator="t"><trk><trkseg><trkpt lat="95" lon="130"/>'
-        '<trkpt lat="42" lon="130"/></trkseg></trk></gpx>',
-        "route file 'routes/far.gpx' has a position out of range at point 0 (lon 130.0, lat 95.0); "
-        "positions are lat and lon attributes, with lon from -180 to 180 and lat from -90 to 90",
-    ),
-    (
-        "route.kml",
-        "<kml/>",
-        "route file 'routes/route.kml' is not a .geojson, .json or .gpx file; "
-        "convert it to a GeoJSON LineString or a GPX track",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("name", "text", "message"), ROUTE_ERRORS, ids=[e[0] for e in ROUTE_ERRORS]
-)
-def test_route_file_errors(tmp_path, name, text, message):
-    route = tmp_path / "routes" / name
-    if text is not None:
-        write(tmp_path, name, text)
-    story = make_story(
-        "tumangang", ("khasan", {"by": "trolley", "route": route}), tmp_path=tmp_path
-    )
-    with pytest.raises(StoryError) as caught:
-        build_legs(story)
-    assert caught.value.problems == (
-        Problem(str(tmp_path / "story.yaml"), 20, "journey.1.route", message),
-    )
-    assert str(caught.value) == f"{tmp_path / 'story.yaml'}:20: journey.1.route: {message}"
-
-
-def test_unreadable_route_file(tmp_path):
-    route = tmp_path / "routes" / "dir.geojson"
-    route.mkdir(parents=True)
-    story = make_story("tumangang", ("khasan", {"by": "bus", "route": route}), tmp_path=tmp_path)
-    with pytest.raises(StoryError) as caught:
-        build_legs(story)
-    assert caught.value.problems[0].message == (
-        f"route file 'routes/dir.geojson' is a directory; {HINT}"
-    )
-
-
-def test_route_file_outside_the_story_folder_is_named_in_full(tmp_path):
-    route = tmp_path / "elsewhere" / "x.geojson"
-    story = make_story(
-        "tumangang", ("khasan", {"by": "bus", "route": route}), tmp_path=tmp_path / "story"
-    )
-    with pytest.raises(StoryError) as caught:
-        build_legs(story)
-    assert caught.value.problems[0].message.startswith(f"route file '{route}' does not exist")
-
 
 @pytest.mark.parametrize(
     ("via", "path", "message"),
@@ -526,19 +380,10 @@ def test_mode_errors():
     ]
 
 
-def test_via_and_route_together_is_an_error():
-    story = make_story(
-        "tumangang",
-        ("khasan", {"by": "bus", "via": (BRIDGE,), "route": FIXTURES / "bridge.gpx"}),
-    )
-    with pytest.raises(StoryError, match="give either via or route, not both"):
-        build_legs(story)
-
-
 def test_problems_of_every_chapter_are_raised_together(tmp_path):
     story = make_story(
         "tumangang",
-        ("khasan", {"by": "trolley", "route": tmp_path / "routes" / "missing.gpx"}),
+        ("khasan", {"by": "rickshaw"}),
         ("vvo", {"by": "bus", "via": ("nowhere",)}),
         ("moscow", {"by": "flight"}),
         tmp_path=tmp_path,
@@ -546,7 +391,7 @@ def test_problems_of_every_chapter_are_raised_together(tmp_path):
     with pytest.raises(StoryError) as caught:
         build_legs(story)
     assert [(p.line, p.path) for p in caught.value.problems] == [
-        (20, "journey.1.route"),
+        (20, "journey.1.by"),
         (30, "journey.2.via.0"),
     ]
     assert isinstance(caught.value, ValueError)
@@ -677,17 +522,24 @@ def test_long_gpx_tracks_read_fast_and_slow_agree(tmp_path: Path) -> None:
             places={"a": start, "b": end},
             chapters=(
                 Chapter(id="a", at="a", title="A"),
-                Chapter(id="b", at="b", title="B", by="car", route=tmp_path / name),
+                Chapter(
+                    id="b",
+                    at="b",
+                    title="B",
+                    by="car",
+                    route=tmp_path / name,
+                    track=read_track(tmp_path / name, name),
+                ),
             ),
             path=tmp_path / "story.yaml",
         )
         legs.append(build_legs(story)[0])
-    from storymap import routes
+    from storymap import tracks
 
     for name, expected in (("simple.gpx", True), ("other.gpx", False)):
         text = (tmp_path / name).read_text(encoding="utf-8")
         found = {"trkpt": ["x"] * len(rows), "rtept": [], "wpt": []}
-        assert (routes._gpx_fast(text, found) is not None) is expected, name
+        assert (tracks._gpx_fast(text, found) is not None) is expected, name
     fast, slow = legs
     assert fast.length_km == pytest.approx(slow.length_km, rel=1e-12)
     assert list(fast.line.coords) == list(slow.line.coords)

@@ -254,7 +254,11 @@ def test_parse_duration(text: str, hours: float | None) -> None:
 def test_files_outside_the_story_folder_are_refused_unless_allowed(tmp_path: Path) -> None:
     folder = tmp_path / "story"
     folder.mkdir()
-    (tmp_path / "secret.gpx").write_text("<gpx/>", encoding="utf-8")
+    (tmp_path / "secret.gpx").write_text(
+        '<gpx><trk><trkseg><trkpt lat="42.4" lon="130.6"/><trkpt lat="42.9" lon="131.5"/>'
+        "</trkseg></trk></gpx>",
+        encoding="utf-8",
+    )
     (tmp_path / "photo.png").write_bytes(
         (Path(__file__).parent / "fixtures" / "mini" / "media" / "dot.png").read_bytes()
     )
