@@ -864,6 +864,11 @@ def _mercator(lat: float) -> float:
     return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
 
 
+def _latitude(y: float) -> float:
+    """The latitude of the Web Mercator ordinate ``y`` (degrees): :func:`_mercator` undone."""
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
+
+
 def _running_sum(steps: np.ndarray) -> np.ndarray:
     """The cumulative sum of ``steps`` as int64 (column by column is ten times faster than
     ``np.cumsum(axis=0)`` on pairs)."""

@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from storymap.basemap import _latitude, _mercator
 from storymap.model import MODES, Leg, Route, Story
 from storymap.text import date_label, hours_label, km_label, markdown_html
 
@@ -200,26 +201,13 @@ MERGE_AREA = 1.6  # chapters share a level when their windows together are at mo
 TOWNS_PER_WINDOW = 40  # the most populous towns around each window; the page thins them out
 
 
-def _mercator_y(lat: float) -> float:
-    import math
-
-    lat = max(-85.0511, min(85.0511, lat))
-    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
-
-
-def _latitude(y: float) -> float:
-    import math
-
-    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
-
-
 def fit_zoom(bounds: list[list[float]], pixels: tuple[int, int] = FIT_PX) -> int:
     """The zoom at which Leaflet's ``fitBounds`` frames ``bounds`` in ``pixels`` (whole zooms)."""
     import math
 
     (south, west), (north, east) = bounds
     dx = max(east - west, 1e-9)
-    dy = max(_mercator_y(north) - _mercator_y(south), 1e-9)
+    dy = max(_mercator(north) - _mercator(south), 1e-9)
     zoom = min(math.log2(pixels[0] * 360 / (256 * dx)), math.log2(pixels[1] * 360 / (256 * dy)))
     return max(0, math.floor(zoom))
 
@@ -230,7 +218,7 @@ def _window(bounds: list[list[float]], zoom: int, pixels: tuple[int, int] = COVE
     half_x = pixels[0] / 2 * 360 / (256 * 2**zoom)
     half_y = pixels[1] / 2 * 360 / (256 * 2**zoom)
     x = (west + east) / 2
-    y = (_mercator_y(south) + _mercator_y(north)) / 2
+    y = (_mercator(south) + _mercator(north)) / 2
     return [
         [max(-85.0, min(south, _latitude(y - half_y))), min(west, x - half_x)],
         [min(85.0, max(north, _latitude(y + half_y))), max(east, x + half_x)],
@@ -247,7 +235,7 @@ def _union(a: list[list[float]], b: list[list[float]]) -> list[list[float]]:
 def _area(window: list[list[float]]) -> float:
     """In square degrees of Web Mercator."""
     (south, west), (north, east) = window
-    return (east - west) * (_mercator_y(north) - _mercator_y(south))
+    return (east - west) * (_mercator(north) - _mercator(south))
 
 
 def basemap_data(
