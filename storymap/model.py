@@ -10,12 +10,35 @@ converts between the two is :func:`storymap.routes.to_lonlat` /
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # shapely is imported lazily; only type checkers need it here
     from shapely import LineString
+
+
+def read(
+    check: str,
+    *,
+    key: str | None = None,
+    example: str | None = None,
+    leg: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """A field that the story file sets: ``check`` names the :mod:`storymap.story` checker that
+    reads it (``check_<name>``), ``key`` its name in the file when that differs, ``example`` a
+    value to suggest when a required field is missing (a field with an example is required),
+    ``leg`` that it describes the leg leading to a chapter (so the first chapter has none).
+    Fields made without it (ids given by a mapping's key, lines, what load reads from files)
+    are not written in the story file."""
+    meta = {"check": check, "key": key, "example": example, "leg": leg}
+    return field(metadata=meta, **kwargs)
+
+
+def file_keys(cls: type) -> tuple[str, ...]:
+    """The keys a story file may give for ``cls``, in the model's order."""
+    return tuple(f.metadata.get("key") or f.name for f in fields(cls) if "check" in f.metadata)
 
 
 @dataclass(frozen=True)
@@ -46,21 +69,21 @@ MODES: dict[str, Mode] = {
 
 @dataclass(frozen=True)
 class Source:
-    title: str
-    url: str | None = None
+    title: str = read("text", example="Where the facts come from")
+    url: str | None = read("link", default=None)
 
 
 @dataclass(frozen=True)
 class Place:
     """A place of the story. ``lat``/``lon`` are None until the place is located."""
 
-    id: str
-    name: str
-    lat: float | None = None
-    lon: float | None = None
-    query: str | None = None
-    aliases: tuple[str, ...] = ()
-    source: str | None = None
+    id: str  # its key under places:
+    name: str = read("text", example="The name shown on the map")
+    lat: float | None = read("latitude", default=None)
+    lon: float | None = read("longitude", default=None)
+    query: str | None = read("text", default=None)
+    aliases: tuple[str, ...] = read("aliases", default=())
+    source: str | None = read("text", default=None)
     line: int | None = None  # where the place is defined in the story file
 
     @property
@@ -70,10 +93,12 @@ class Place:
 
 @dataclass(frozen=True)
 class Media:
-    src: str  # an https URL, or a path relative to the story file
-    alt: str | None = None
-    caption: str | None = None
-    credit: str | None = None
+    src: str = read("text", example="media/photo.jpg")  # an https URL, or a path beside the story
+    alt: str | None = read(
+        "text", example="What the image shows, for readers who cannot see it", default=None
+    )
+    caption: str | None = read("text", default=None)
+    credit: str | None = read("text", default=None)
     # A local image as embedded in the page, read (and scaled down) at load; None for a URL.
     mime: str | None = field(default=None, compare=False, repr=False)
     data: bytes | None = field(default=None, compare=False, repr=False)
@@ -87,16 +112,19 @@ Waypoint = str | tuple[float, float]
 class Chapter:
     """One stop of the journey, and the leg that led to it (none for the first)."""
 
-    id: str
-    at: str  # a place id
-    title: str
-    date: dt.date | None = None
-    text: str = ""  # Markdown
-    media: tuple[Media, ...] = ()
-    by: str | None = None  # a key of MODES; None only for the first chapter
-    via: tuple[Waypoint, ...] = ()
-    route: Path | None = None  # an absolute path to a GeoJSON or GPX file
-    duration_h: float | None = None
+    at: str = read("place")  # a place id
+    title: str = read("text", example="What happens here")
+    id: str = read("chapter_id")  # given, or made from the title
+    date: dt.date | None = read("date", default=None)
+    text: str = read("text", default="")  # Markdown
+    media: tuple[Media, ...] = read("media", default=())
+    # The leg that leads here; none of these may be given for the first chapter.
+    by: str | None = read("mode", leg=True, default=None)  # a key of MODES; None only for the first
+    via: tuple[Waypoint, ...] = read("via", leg=True, default=())
+    route: Path | None = read(
+        "route", leg=True, default=None
+    )  # an absolute path to a GeoJSON or GPX file
+    duration_h: float | None = read("duration", key="duration", leg=True, default=None)
     line: int | None = None
     # The route file's points as (lon, lat), read and checked at load (storymap.tracks):
     # a list, or an (n, 2) numpy array for a long track.
@@ -105,16 +133,17 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Story:
-    title: str
-    places: dict[str, Place]
-    chapters: tuple[Chapter, ...]
+    title: str = read("text", example="The title of the story")
+    places: dict[str, Place] = read("places")
+    chapters: tuple[Chapter, ...] = read("journey", key="journey")
     path: Path | None = None  # the story file; relative files are resolved beside it
-    subtitle: str | None = None
-    byline: str | None = None
-    date: dt.date | None = None
-    intro: str | None = None
-    sources: tuple[Source, ...] = ()
-    tiles: str | None = "OpenStreetMap.Mapnik"  # an xyzservices name, or None for no tiles
+    subtitle: str | None = read("text", default=None)
+    byline: str | None = read("text", default=None)
+    date: dt.date | None = read("date", default=None)
+    intro: str | None = read("text", default=None)
+    sources: tuple[Source, ...] = read("sources", default=())
+    # an xyzservices name, or None for no tiles
+    tiles: str | None = read("tiles", default="OpenStreetMap.Mapnik")
 
     def place_of(self, chapter: Chapter) -> Place:
         return self.places[chapter.at]

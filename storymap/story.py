@@ -19,11 +19,12 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from storymap.errors import Problem, StoryError
-from storymap.model import MODES, Chapter, Media, Place, Source, Story, Waypoint
+from storymap.model import MODES, Chapter, Media, Place, Source, Story, Waypoint, file_keys
 from storymap.tiles import check_name
 from storymap.tracks import TrackError, read_track
 from storymap.yamlreader import Path_, dotted, parse
@@ -33,21 +34,12 @@ MAX_CHAPTERS = 5_000
 MAX_PLACES = 10_000
 MAX_MEDIA_BYTES = 25_000_000  # one local image
 
-TOP_FIELDS = (
-    "title",
-    "subtitle",
-    "byline",
-    "date",
-    "intro",
-    "sources",
-    "tiles",
-    "places",
-    "journey",
-)
-PLACE_FIELDS = ("name", "lat", "lon", "query", "aliases", "source")
-CHAPTER_FIELDS = ("at", "id", "title", "date", "text", "media", "by", "via", "route", "duration")
-MEDIA_FIELDS = ("src", "alt", "caption", "credit")
-SOURCE_FIELDS = ("title", "url")
+# The fields a story file may give, in order: the model's own (storymap.model.read).
+TOP_FIELDS = file_keys(Story)
+PLACE_FIELDS = file_keys(Place)
+CHAPTER_FIELDS = file_keys(Chapter)
+MEDIA_FIELDS = file_keys(Media)
+SOURCE_FIELDS = file_keys(Source)
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -142,6 +134,17 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+@dataclass
+class _Entity:
+    """One mapping of the story file as it is read into a model value."""
+
+    data: dict
+    path: Path_
+    values: dict[str, Any] = field(default_factory=dict)  # the fields read so far
+    index: int = 0  # a chapter's place in the journey
+    places: dict[str, Place] = field(default_factory=dict)  # the story's, for a chapter
+
+
 class _Checker:
     """Turns parsed YAML into model values, recording every problem it meets."""
 
@@ -164,17 +167,19 @@ class _Checker:
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append(Problem(self.file, self.line(path), dotted(path), message))
 
-    def mapping(self, value: Any, path: Path_, fields: tuple[str, ...], what: str) -> dict | None:
+    def mapping(self, value: Any, path: Path_, cls: type, what: str) -> dict | None:
+        """``value`` as a mapping whose keys are fields of ``cls`` (unknown ones reported)."""
+        known = file_keys(cls)
         if not isinstance(value, dict):
             self.problem(path, f"expected {what} (a mapping of 'field: value'), got {_kind(value)}")
             return None
         for key in value:
-            if key not in fields:
-                close = difflib.get_close_matches(key, fields, n=1)
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
                 self.problem(
                     (*path, key),
-                    f"unknown field '{key}'; {hint}valid fields here: {', '.join(fields)}",
+                    f"unknown field '{key}'; {hint}valid fields here: {', '.join(known)}",
                 )
         return value
 
@@ -235,54 +240,139 @@ class _Checker:
         self.problem(path, f"'{value[:60]}' is not {allowed}; only http and https links are kept")
         return False
 
-    # the story
+    # reading an entity: each field of the model that the file sets is read by its checker
+
+    def fill(self, cls: type, entity: _Entity) -> dict[str, Any]:
+        """Read every field of ``cls`` that the story file sets from ``entity``'s mapping, each
+        by the checker its :func:`~storymap.model.read` names, into ``entity.values``. A checker
+        returns the value, or None to leave the model's default."""
+        for f in fields(cls):
+            if "check" not in f.metadata:
+                continue
+            key = f.metadata["key"] or f.name
+            if f.metadata["leg"] and entity.index == 0:
+                if key in entity.data:
+                    self.problem(
+                        (*entity.path, key),
+                        "the first chapter is where the journey starts, no leg leads to it; "
+                        f"remove '{key}:'",
+                    )
+                continue
+            example = f.metadata["example"]
+            if example and entity.data.get(key) is None:
+                self.problem(
+                    (*entity.path, key), f"required field is missing; add '{key}: {example}'"
+                )
+                continue
+            value = getattr(self, "check_" + f.metadata["check"])(entity, key, example)
+            if value is not None:
+                entity.values[f.name] = value
+        return entity.values
+
+    def check_text(self, e: _Entity, key: str, example: str | None) -> str | None:
+        return self.text(e.data, e.path, key, required=example)
+
+    def check_link(self, e: _Entity, key: str, example: str | None) -> str | None:
+        url = self.text(e.data, e.path, key)
+        return url if url is not None and self.url(url, (*e.path, key)) else None
+
+    def check_date(self, e: _Entity, key: str, example: str | None) -> dt.date | None:
+        return self.date(e.data, e.path, key)
+
+    def check_latitude(self, e: _Entity, key: str, example: str | None) -> float | None:
+        return self.coordinate(e.data, e.path, key, 90)
+
+    def check_longitude(self, e: _Entity, key: str, example: str | None) -> float | None:
+        return self.coordinate(e.data, e.path, key, 180)
+
+    def check_aliases(self, e: _Entity, key: str, example: str | None) -> tuple[str, ...]:
+        return self.each(e.data, e.path, key, self.alias)
+
+    def check_sources(self, e: _Entity, key: str, example: str | None) -> tuple[Source, ...]:
+        return self.each(e.data, e.path, key, self.source)
+
+    def check_media(self, e: _Entity, key: str, example: str | None) -> tuple[Media, ...]:
+        return self.each(e.data, e.path, key, self.media)
+
+    def check_places(self, e: _Entity, key: str, example: str | None) -> dict[str, Place]:
+        return self.places(e.data.get(key))
+
+    def check_journey(self, e: _Entity, key: str, example: str | None) -> tuple[Chapter, ...]:
+        return self.journey(e.data.get(key), e.values.get("places", {}))
+
+    def check_place(self, e: _Entity, key: str, example: str | None) -> str | None:
+        return self.place_ref(e.data, e.path, key, e.places, required=True)
+
+    def check_chapter_id(self, e: _Entity, key: str, example: str | None) -> str:
+        return self.chapter_id(e.data, e.path, e.values.get("title"), e.index)
+
+    def check_via(self, e: _Entity, key: str, example: str | None) -> tuple[Waypoint, ...]:
+        return self.via(e.data, e.path, e.places)
+
+    def check_route(self, e: _Entity, key: str, example: str | None) -> Path | None:
+        route, e.values["track"] = self.route(e.data, e.path)
+        return route
+
+    def check_duration(self, e: _Entity, key: str, example: str | None) -> float | None:
+        return self.duration(e.data, e.path)
+
+    def check_tiles(self, e: _Entity, key: str, example: str | None) -> str | None:
+        if key not in e.data:
+            return None
+        value = e.data[key]
+        if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+            e.values["tiles"] = None  # no tiles, rather than the default
+            return None
+        if isinstance(value, str) and value.strip():
+            try:
+                check_name(value.strip())
+            except ValueError as exc:
+                self.problem((key,), str(exc))
+            return value.strip()
+        self.problem(
+            (key,),
+            "expected a tile provider name such as OpenStreetMap.Mapnik, or none; "
+            f"got {_kind(value)}",
+        )
+        return None
+
+    def check_mode(self, e: _Entity, key: str, example: str | None) -> str | None:
+        by = e.data.get(key)
+        if by is None:
+            self.problem(
+                (*e.path, key),
+                "required field is missing: how did the journey get here? "
+                f"add '{key}:' with one of: {', '.join(MODES)}",
+            )
+            return None
+        if not isinstance(by, str) or by not in MODES:
+            shown = by if isinstance(by, str) else _kind(by)
+            close = difflib.get_close_matches(str(by), MODES, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.problem(
+                (*e.path, key),
+                f"unknown mode '{shown}'; {hint}use one of: {', '.join(MODES)}",
+            )
+            return None
+        return by
+
+    # the story and its entities: what their fields alone cannot say
 
     def story(self, raw: Any) -> Story | None:
-        data = self.mapping(raw, (), TOP_FIELDS, "a story")
+        data = self.mapping(raw, (), Story, "a story")
         if data is None:
             return None
-        title = self.text(data, (), "title", required="The title of the story")
-        tiles: str | None = "OpenStreetMap.Mapnik"
-        if "tiles" in data:
-            value = data["tiles"]
-            if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
-                tiles = None
-            elif isinstance(value, str) and value.strip():
-                tiles = value.strip()
-                try:
-                    check_name(tiles)
-                except ValueError as exc:
-                    self.problem(("tiles",), str(exc))
-            else:
-                self.problem(
-                    ("tiles",),
-                    f"expected a tile provider name such as OpenStreetMap.Mapnik, or none; "
-                    f"got {_kind(value)}",
-                )
-        places = self.places(data.get("places"))
-        chapters = self.journey(data.get("journey"), places)
-        return Story(
-            title=title or "",
-            places=places,
-            chapters=chapters,
-            path=Path(self.file) if self.file != "<story>" else None,
-            subtitle=self.text(data, (), "subtitle"),
-            byline=self.text(data, (), "byline"),
-            date=self.date(data, (), "date"),
-            intro=self.text(data, (), "intro"),
-            sources=self.each(data, (), "sources", self.source),
-            tiles=tiles,
-        )
+        values = self.fill(Story, _Entity(data, ()))
+        values.setdefault("title", "")
+        path = Path(self.file) if self.file != "<story>" else None
+        return Story(**values, path=path)
 
     def source(self, raw: Any, path: Path_) -> Source | None:
-        data = self.mapping(raw, path, SOURCE_FIELDS, "a source with title and url")
+        data = self.mapping(raw, path, Source, "a source with title and url")
         if data is None:
             return None
-        title = self.text(data, path, "title", required="Where the facts come from")
-        url = self.text(data, path, "url")
-        if url is not None and not self.url(url, (*path, "url")):
-            url = None
-        return Source(title, url) if title else None
+        values = self.fill(Source, _Entity(data, path))
+        return Source(**values) if values.get("title") else None
 
     def places(self, raw: Any) -> dict[str, Place]:
         if raw is None:
@@ -311,26 +401,15 @@ class _Checker:
     def place(self, pid: str, raw: Any, path: Path_) -> Place | None:
         if not _ID.match(pid):
             self.problem(path, f"'{pid}' is not a usable id; use letters, digits, - and _ only")
-        data = self.mapping(raw, path, PLACE_FIELDS, "a place with name and lat/lon or query")
+        data = self.mapping(raw, path, Place, "a place with name and lat/lon or query")
         if data is None:
             return None
-        name = self.text(data, path, "name", required="The name shown on the map")
-        lat = self.coordinate(data, path, "lat", 90)
-        lon = self.coordinate(data, path, "lon", 180)
+        values = self.fill(Place, _Entity(data, path))
         if ("lat" in data) != ("lon" in data):
             missing = "lon" if "lat" in data else "lat"
             self.problem((*path, missing), f"'lat' and 'lon' go together; add '{missing}:'")
-        aliases = self.each(data, path, "aliases", self.alias)
-        return Place(
-            id=pid,
-            name=name or pid,
-            lat=lat,
-            lon=lon,
-            query=self.text(data, path, "query"),
-            aliases=aliases,
-            source=self.text(data, path, "source"),
-            line=self.line(path),
-        )
+        values.setdefault("name", pid)
+        return Place(id=pid, **values, line=self.line(path))
 
     def alias(self, raw: Any, path: Path_) -> str | None:
         if isinstance(raw, str) and raw.strip():
@@ -395,7 +474,7 @@ class _Checker:
                     n = 2
                     while f"{chapter.id}-{n}" in seen:
                         n += 1
-                    chapter = _replace(chapter, id=f"{chapter.id}-{n}")
+                    chapter = replace(chapter, id=f"{chapter.id}-{n}")
             seen[chapter.id] = i
             chapters.append(chapter)
         return tuple(chapters)
@@ -403,57 +482,19 @@ class _Checker:
     def chapter(
         self, raw: Any, path: Path_, index: int, places: dict[str, Place]
     ) -> Chapter | None:
-        data = self.mapping(raw, path, CHAPTER_FIELDS, "a chapter with at:, title: and text:")
+        data = self.mapping(raw, path, Chapter, "a chapter with at:, title: and text:")
         if data is None:
             return None
-        at = self.place_ref(data, path, "at", places, required=True)
-        title = self.text(data, path, "title", required="What happens here")
-        cid = self.chapter_id(data, path, title, index)
-        by = data.get("by")
-        if index == 0:
-            for key in ("by", "via", "route", "duration"):
-                if key in data:
-                    self.problem(
-                        (*path, key),
-                        f"the first chapter is where the journey starts, no leg leads to it; "
-                        f"remove '{key}:'",
-                    )
-            by = None
-        elif by is None:
-            self.problem(
-                (*path, "by"),
-                "required field is missing: how did the journey get here? "
-                f"add 'by:' with one of: {', '.join(MODES)}",
-            )
-        elif not isinstance(by, str) or by not in MODES:
-            shown = by if isinstance(by, str) else _kind(by)
-            close = difflib.get_close_matches(str(by), MODES, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            self.problem(
-                (*path, "by"),
-                f"unknown mode '{shown}'; {hint}use one of: {', '.join(MODES)}",
-            )
-            by = None
-        via = self.via(data, path, places) if index else ()
-        route, track = self.route(data, path) if index else (None, None)
-        if via and route is not None:
+        values = self.fill(Chapter, _Entity(data, path, index=index, places=places))
+        if values.get("via") and values.get("route") is not None:
             self.problem(
                 (*path, "route"), "give either 'via:' waypoints or a 'route:' file, not both"
             )
-        return Chapter(
-            id=cid,
-            at=at or "",
-            title=title or "",
-            date=self.date(data, path, "date"),
-            text=self.text(data, path, "text") or "",
-            media=self.each(data, path, "media", self.media),
-            by=by,
-            via=via,
-            route=route,
-            track=None if via else track,
-            duration_h=self.duration(data, path) if index else None,
-            line=self.line(path),
-        )
+        if values.get("via"):
+            values["track"] = None
+        values.setdefault("at", "")
+        values.setdefault("title", "")
+        return Chapter(**values, line=self.line(path))
 
     def chapter_id(self, data: dict, path: Path_, title: str | None, index: int) -> str:
         value = data.get("id")
@@ -513,6 +554,9 @@ class _Checker:
         return self.each(data, path, "via", waypoint)
 
     def local_file(self, value: str, path: Path_, what: str) -> Path | None:
+        if "\x00" in value:
+            self.problem(path, f"{what} {value!r} is not a usable file name (it holds a NUL)")
+            return None
         target = (self.base_dir / value).resolve()
         folder = self.base_dir.resolve()
         if not self.allow_outside and not target.is_relative_to(folder):
@@ -614,30 +658,19 @@ class _Checker:
             return None
 
     def media(self, raw: Any, path: Path_) -> Media | None:
-        data = self.mapping(raw, path, MEDIA_FIELDS, "a media item with src: and alt:")
+        data = self.mapping(raw, path, Media, "a media item with src: and alt:")
         if data is None:
             return None
-        src = self.text(data, path, "src", required="media/photo.jpg")
-        alt = self.text(
-            data, path, "alt", required="What the image shows, for readers who cannot see it"
-        )
-        if src is None:
+        values = self.fill(Media, _Entity(data, path))
+        src = values.get("src")
+        if src is None or not self.url(src, (*path, "src"), local=True):
             return None
-        if not self.url(src, (*path, "src"), local=True):
-            return None
-        image = None
         if not re.match(r"^\s*https?:", src, re.IGNORECASE):
             found = self.local_file(src, (*path, "src"), "media file")
-            if found is not None:
-                image = self.image(found, src, (*path, "src"))
-        return Media(
-            src=src,
-            alt=alt,
-            caption=self.text(data, path, "caption"),
-            credit=self.text(data, path, "credit"),
-            mime=image[0] if image else None,
-            data=image[1] if image else None,
-        )
+            image = self.image(found, src, (*path, "src")) if found is not None else None
+            if image is not None:
+                values["mime"], values["data"] = image
+        return Media(**values)
 
 
 MAX_IMAGE_WIDTH = 1600  # wider pictures are scaled down: twice a wide panel, enough for a zoom
@@ -689,9 +722,3 @@ def parse_duration(text: str) -> float | None:
     if match and (match.group("h") or match.group("m")):
         return float(match.group("h") or 0) + float(match.group("m") or 0) / 60
     return None
-
-
-def _replace(chapter: Chapter, **changes: Any) -> Chapter:
-    from dataclasses import replace
-
-    return replace(chapter, **changes)

@@ -81,8 +81,8 @@ CASES = [
     (
         broken("subtitle: Two stops", "colour: red"),
         [
-            "2: colour: unknown field 'colour'; valid fields here: title, subtitle, byline, date, "
-            "intro, sources, tiles, places, journey"
+            "2: colour: unknown field 'colour'; valid fields here: title, places, journey, "
+            "subtitle, byline, date, intro, sources, tiles"
         ],
     ),
     (
