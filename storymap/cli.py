@@ -412,7 +412,8 @@ def run_import(args: argparse.Namespace) -> int:
 def run_geocode(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from storymap.geocode import GeocodingStopped, geocode_story, online_geocoder, text_progress
+    from storymap.console import text_progress
+    from storymap.geocode import GeocodingStopped, geocode_story, online_geocoder
     from storymap.story import load
 
     story = load(args.story)

@@ -26,15 +26,13 @@ import json
 import math
 import os
 import re
-import shutil
-import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from storymap.errors import GeocodingError, Problem, StoryError
 from storymap.files import replace_file
@@ -54,7 +52,6 @@ __all__ = [
     "OnlineGeocodingError",
     "GeocodeReport",
     "GeocodingStopped",
-    "TextProgress",
     "FOUND",
     "CACHED",
     "IN_GAZETTEER",
@@ -64,7 +61,6 @@ __all__ = [
     "online_geocoder",
     "locate",
     "geocode_story",
-    "text_progress",
 ]
 
 CACHE_NAME = "geocache.json"  # the default cache file, beside the story file
@@ -929,51 +925,3 @@ def geocode_story(
         if progress is not None:
             progress(done, report.total, place.id, status)
     return report
-
-
-class TextProgress:
-    """A progress bar for :func:`geocode_story`, drawn on a terminal or written as lines::
-
-        geocode [########------------] 3/7 moscow: found
-
-    On a terminal the bar is redrawn in place; elsewhere (a log, a pipe) each place gets a
-    line. :meth:`close` ends a bar left unfinished (when a run stops early).
-    """
-
-    def __init__(self, stream: TextIO | None = None, *, width: int = 20, label: str = "geocode"):
-        self.stream = stream if stream is not None else sys.stderr
-        self.width = width
-        self.label = label
-        try:
-            self.tty = self.stream.isatty()
-        except (AttributeError, ValueError):
-            self.tty = False
-        self._open = 0  # the length of the line drawn on the terminal and not yet ended
-
-    def __call__(self, done: int, total: int, place_id: str, status: str) -> None:
-        filled = self.width if total <= 0 else min(self.width, self.width * done // total)
-        bar = "#" * filled + "-" * (self.width - filled)
-        line = f"{self.label} [{bar}] {done}/{total} {place_id}: {status}"
-        if not self.tty:
-            self.stream.write(line + "\n")
-        else:
-            columns = shutil.get_terminal_size().columns
-            if len(line) >= columns > 1:
-                line = line[: columns - 2] + "…"
-            self.stream.write("\r" + line.ljust(self._open))
-            self._open = len(line)
-            if done >= total:
-                self.close()
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self._open:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._open = 0
-
-
-def text_progress(stream: TextIO | None = None, *, width: int = 20) -> TextProgress:
-    """A progress callable for :func:`geocode_story` that draws on ``stream`` (standard error
-    by default): a bar redrawn in place on a terminal, a line per place elsewhere."""
-    return TextProgress(stream, width=width)

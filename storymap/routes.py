@@ -22,14 +22,12 @@ importing this module stays cheap.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from storymap.errors import Problem, StoryError
-from storymap.model import MODES, Chapter, Leg, Place, Route, Story
-from storymap.tracks import LonLat, is_number, nearest_lon, unwrap
+from storymap.model import MODES, Chapter, Leg, Place, Route, Story, Waypoint
+from storymap.tracks import LonLat, nearest_lon, unwrap
 
 if TYPE_CHECKING:
     from shapely import LineString
@@ -68,8 +66,7 @@ def to_latlon(x: float, y: float) -> tuple[float, float]:
 def route(story: Story) -> Route:
     """The legs of ``story`` with its chapters' positions, bounds and length: one value.
 
-    Every place of ``story`` must be located. Raises :class:`StoryError` as
-    :func:`build_legs` does.
+    ``story`` must have loaded and been located, as for :func:`build_legs`.
     """
     return routed(story, build_legs(story))
 
@@ -88,31 +85,21 @@ def routed(story: Story, legs: tuple[Leg, ...]) -> Route:
 def build_legs(story: Story) -> tuple[Leg, ...]:
     """One :class:`Leg` for every chapter after the first.
 
-    Every place of ``story`` must be located. Raises :class:`StoryError` with
-    every problem found, in all chapters, with a route file, waypoint or mode.
+    ``story`` is one that loaded (:func:`storymap.story.load`: its modes, places and
+    waypoints are known, its route files read) and was located
+    (:func:`storymap.geocode.locate`); nothing is checked again here. A place without
+    coordinates is a ValueError: locate the story first.
     """
-    problems: list[Problem] = []
     legs: list[Leg] = []
     previous: tuple[str, float, float] | None = None  # place id, lat, lon in the journey frame
     for i, chapter in enumerate(story.chapters):
-        try:
-            place = _located_place(story, chapter.at)
-        except _Bad as bad:
-            problems.append(_problem(story, chapter, f"journey.{i}.at", str(bad)))
-            continue
+        place = _located_place(story, chapter.at)
         here = (place.id, place.lat, place.lon)
-        if i == 0:
-            previous = here
-            continue
-        # Without a start (the first place is missing) the leg is still checked, from here.
-        leg, found = _build_leg(story, i, chapter, previous or here, place)
-        problems.extend(found)
-        if leg is not None:
+        if previous is not None:
+            leg = _build_leg(story, i, chapter, previous, place)
             legs.append(leg)
             here = (place.id, place.lat, nearest_lon(place.lon, leg.line.coords[-1][0]))
         previous = here
-    if problems:
-        raise StoryError(problems)
     return tuple(legs)
 
 
@@ -251,60 +238,29 @@ def drawn_line(coords: Sequence[LonLat]) -> LineString:
 # --- one leg ---------------------------------------------------------------------------------
 
 
-class _Bad(Exception):
-    """A problem found while building a leg; becomes a :class:`Problem`."""
-
-
 def _build_leg(
-    story: Story,
-    i: int,
-    chapter: Chapter,
-    previous: tuple[str, float, float],
-    place: Place,
-) -> tuple[Leg | None, list[Problem]]:
-    problems: list[Problem] = []
+    story: Story, i: int, chapter: Chapter, previous: tuple[str, float, float], place: Place
+) -> Leg:
     start_id, start_lat, start_lon = previous
-    start = to_lonlat(start_lat, start_lon)
-    end = to_lonlat(place.lat, place.lon)
-
-    mode = MODES.get(chapter.by) if chapter.by is not None else None
-    if mode is None:
-        choices = ", ".join(MODES)
-        if chapter.by is None:
-            message = f"missing; say how this leg was travelled: one of {choices}"
-        else:
-            message = f"'{chapter.by}' is not a mode of travel; use one of {choices}"
-        problems.append(_problem(story, chapter, f"journey.{i}.by", message))
-
-    coords: list[LonLat] | None = None
+    mode = MODES[chapter.by or ""]
     measured: list[LonLat] | None = None  # when the length is that of other points
     if chapter.track is not None:
         coords = unwrap(chapter.track, start_lon)
     else:
-        waypoints: list[LonLat] = []
-        for j, waypoint in enumerate(chapter.via):
-            try:
-                waypoints.append(_waypoint(story, waypoint))
-            except _Bad as bad:
-                problems.append(_problem(story, chapter, f"journey.{i}.via.{j}", str(bad)))
-        coords = unwrap([start, *waypoints, end], start_lon)
-        if mode is not None and mode.geodesic:
+        waypoints = [_waypoint(story, w) for w in chapter.via]
+        ends = [to_lonlat(start_lat, start_lon), *waypoints, to_lonlat(place.lat, place.lon)]
+        coords = unwrap(ends, start_lon)
+        if mode.geodesic:
             measured = coords  # each arc's length is the geodesic distance of its ends
             coords = _arcs(coords)
-
-    if problems or coords is None or mode is None:
-        return None, problems
-    return (
-        Leg(
-            index=i,
-            mode=mode,
-            start=start_id,
-            end=place.id,
-            line=drawn_line(coords),
-            length_km=geodesic_length_km(measured or coords),
-            duration_h=chapter.duration_h,
-        ),
-        problems,
+    return Leg(
+        index=i,
+        mode=mode,
+        start=start_id,
+        end=place.id,
+        line=drawn_line(coords),
+        length_km=geodesic_length_km(measured or coords),
+        duration_h=chapter.duration_h,
     )
 
 
@@ -317,43 +273,15 @@ def _arcs(points: Sequence[LonLat]) -> list[LonLat]:
 
 
 def _located_place(story: Story, place_id: str) -> Place:
-    place = story.places.get(place_id)
-    if place is None:
-        raise _Bad(f"'{place_id}' is not a place{_did_you_mean(place_id, story.places)}")
+    place = story.places[place_id]
     if not place.located:
-        raise _Bad(f"place '{place_id}' has no coordinates; give it lat and lon")
+        raise ValueError(f"place '{place_id}' has no coordinates; locate the story first")
     return place
 
 
-def _waypoint(story: Story, waypoint: object) -> LonLat:
+def _waypoint(story: Story, waypoint: Waypoint) -> LonLat:
     if isinstance(waypoint, str):
-        if waypoint not in story.places:
-            raise _Bad(
-                f"'{waypoint}' is not a place{_did_you_mean(waypoint, story.places)}; "
-                "add it under places, or give the waypoint as [lat, lon]"
-            )
         place = _located_place(story, waypoint)
         return to_lonlat(place.lat, place.lon)
-    if (
-        isinstance(waypoint, (tuple, list))
-        and len(waypoint) == 2
-        and all(is_number(v) for v in waypoint)
-    ):
-        lat, lon = waypoint
-        if -90 <= lat <= 90 and -180 <= lon <= 180:
-            return to_lonlat(lat, lon)
-        raise _Bad(
-            f"waypoint [{lat}, {lon}] is out of range; give [lat, lon], latitude first, "
-            "with lat from -90 to 90 and lon from -180 to 180"
-        )
-    raise _Bad(f"waypoint {waypoint!r} is neither a place id nor [lat, lon]")
-
-
-def _did_you_mean(name: str, choices: dict[str, Place]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _problem(story: Story, chapter: Chapter, path: str, message: str) -> Problem:
-    file = str(story.path) if story.path is not None else "<story>"
-    return Problem(file, chapter.line, path, message)
+    lat, lon = waypoint
+    return to_lonlat(lat, lon)

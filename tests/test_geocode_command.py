@@ -13,6 +13,7 @@ import socket
 import pytest
 from nominatim_server import PROXY_VARIABLES, NominatimServer, Reply, garbage, stall, status
 
+from storymap.console import text_progress
 from storymap.errors import GeocodingError, StoryError
 from storymap.geocode import (
     CACHED,
@@ -27,7 +28,6 @@ from storymap.geocode import (
     geocode_story,
     locate,
     online_geocoder,
-    text_progress,
 )
 from storymap.model import Place, Story
 
