@@ -28,8 +28,8 @@ from typing import Any
 from storymap.errors import StoryError, StorymapError
 
 EVENTS_PATH = "/__storymap/events"
-POLL_SECONDS = 0.025  # how often the files are looked at: a few stat calls
-SETTLE_SECONDS = 0.02  # after a change, before reading: let the editor finish writing
+POLL_SECONDS = 0.015  # how often the files are looked at: a few stat calls
+SETTLE_SECONDS = 0.02  # after a failed build, for a save in progress to finish
 
 
 @dataclass
@@ -56,6 +56,15 @@ class Watcher:
     last: Outcome | None = None
 
     def build(self) -> Outcome:
+        """Build now, and tell ``on_outcome``."""
+        return self._told(self._attempt())
+
+    def _told(self, outcome: Outcome) -> Outcome:
+        if self.on_outcome:
+            self.on_outcome(outcome)
+        return outcome
+
+    def _attempt(self) -> Outcome:
         from storymap.build import load
 
         started = time.perf_counter()
@@ -77,8 +86,6 @@ class Watcher:
             outcome.watched = self._watched or (self.story,)
         self._stamps = {path: before.get(path, _stamp(path)) for path in outcome.watched}
         self.last = outcome
-        if self.on_outcome:
-            self.on_outcome(outcome)
         return outcome
 
     def changed(self) -> bool:
@@ -89,8 +96,14 @@ class Watcher:
         """Rebuild if something changed; the outcome, or None when nothing did."""
         if not self.changed():
             return None
-        time.sleep(SETTLE_SECONDS)
-        return self.build()
+        outcome = self._attempt()
+        if not outcome.ok:
+            # Perhaps read halfway through a save: if the file changes again meanwhile, the
+            # finished file decides, and the half-written one is never reported.
+            time.sleep(SETTLE_SECONDS)
+            if self.changed():
+                outcome = self._attempt()
+        return self._told(outcome)
 
 
 def story_files(story: Any) -> tuple[Path, ...]:

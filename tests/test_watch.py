@@ -39,6 +39,30 @@ def edit(story: Path, old: str, new: str) -> None:
     story.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def test_a_save_read_halfway_is_not_reported_when_the_finished_file_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storymap.watch as watch
+
+    folder = tmp_path / "story"
+    shutil.copytree(MINI, folder)
+    story = folder / "story.yaml"
+    told = []
+    watcher = Watcher(story, tmp_path / "page.html", {"tiles": None}, on_outcome=told.append)
+    assert watcher.build().ok
+    whole = story.read_text(encoding="utf-8").replace("title:", "title: Edited", 1)
+    story.write_text(whole[: len(whole) // 3], encoding="utf-8")  # the editor is mid-save
+    # While the watcher waits after the failed build, the editor finishes writing.
+    monkeypatch.setattr(watch.time, "sleep", lambda _: story.write_text(whole, encoding="utf-8"))
+    outcome = watcher.poll()
+    assert outcome is not None and outcome.ok
+    assert [o.ok for o in told] == [True, True]  # the half-written file was never reported
+    assert "Edited" in (tmp_path / "page.html").read_text(encoding="utf-8")
+    story.write_text(whole.replace("by: trolley", "by: rocket"), encoding="utf-8")
+    monkeypatch.setattr(watch.time, "sleep", lambda _: None)  # this time the save was whole
+    assert not watcher.poll().ok and not told[-1].ok
+
+
 def test_watcher_rebuilds_what_changed_and_keeps_the_good_page(tmp_path: Path) -> None:
     folder = tmp_path / "story"
     shutil.copytree(MINI, folder)
