@@ -7,11 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storymap.errors import StoryError
+from storymap.errors import Problem, StoryError
 from storymap.files import write_atomic
 from storymap.model import Leg, Route, Story
+
+if TYPE_CHECKING:
+    from storymap.geocode import Resolution
 
 DEFAULT_STORY = Path("data/story.yaml")
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -23,14 +26,18 @@ def prepare(
     *,
     online: Callable[..., Any] | None = None,
     allow_outside: bool = False,
-) -> tuple[Story, tuple[Leg, ...]]:
-    """Load, locate and route a story; raises StoryError with every problem found."""
-    from storymap.geocode import locate
+) -> Journey:
+    """Load, locate and route a story, and find its warnings; raises StoryError with every
+    problem found."""
+    from storymap.doubts import doubts
+    from storymap.geocode import resolve
     from storymap.routes import build_legs
     from storymap.story import load
 
-    story = locate(load(story_path, allow_outside=allow_outside), online=online)
-    return story, build_legs(story)
+    located = resolve(load(story_path, allow_outside=allow_outside), online=online)
+    legs = build_legs(located.story)
+    warnings = sorted((*located.warnings, *doubts(located.story, legs)), key=lambda p: p.line or 0)
+    return Journey(located.story, legs, located.resolutions, tuple(warnings))
 
 
 def output_path(story_path: str | Path, out: str | Path | None) -> Path:
@@ -50,9 +57,11 @@ class Journey:
     """A located story and its legs: what a page is rendered from.
 
     ``story`` is the checked, located :class:`~storymap.model.Story`; ``legs`` its legs in
-    order, one per chapter after the first. Once :meth:`save` (or :func:`build`) has written
-    the page, ``page`` is the path it was written to and ``size`` its size in bytes; before,
-    both are None.
+    order, one per chapter after the first; ``resolutions`` what each looked-up place was
+    resolved to (:class:`~storymap.geocode.Resolution`); ``warnings`` what may be wrong
+    without making the story invalid (:mod:`storymap.doubts`), as problems. Once
+    :meth:`save` (or :func:`build`) has written the page, ``page`` is the path it was written
+    to and ``size`` its size in bytes; before, both are None.
 
     In Jupyter it shows itself as the page (``_repr_html_``), made by the same rendering
     as ``storymap build``.
@@ -60,6 +69,8 @@ class Journey:
 
     story: Story
     legs: tuple[Leg, ...]
+    resolutions: tuple[Resolution, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     page: Path | None = field(default=None, init=False, compare=False)
     size: int | None = field(default=None, init=False, compare=False)
 
@@ -136,7 +147,7 @@ def load(
     Raises :class:`StoryError` with every problem found. ``online`` is a geocoder for places
     that have no coordinates and are not known offline (by default none: no request is made).
     """
-    return Journey(*prepare(story_path, online=online, allow_outside=allow_outside))
+    return prepare(story_path, online=online, allow_outside=allow_outside)
 
 
 def build(
@@ -149,6 +160,7 @@ def build(
     resources: str = "inline",
     online: Callable[..., Any] | None = None,
     allow_outside: bool = False,
+    strict: bool = False,
 ) -> Journey:
     """Build the page for ``story_path`` and return the :class:`Journey`, with ``page`` (the
     path written: ``out``, or ``<stem>.html`` inside the folder ``out``, by default in
@@ -156,6 +168,7 @@ def build(
 
     ``tiles`` overrides the story's ``tiles:`` (None for no tiles); ``basemap`` embeds the
     offline vector basemap; ``resources="cdn"`` loads Leaflet from a CDN instead of inlining it.
+    ``strict`` makes the story's warnings errors: nothing is written.
     Raises :class:`StoryError` (every problem of the story at once), :class:`GeocodingError`
     (an online geocoder failed) or :class:`OutputError` (the page cannot be written; an
     earlier page at ``out`` is then left as it was).
@@ -166,5 +179,7 @@ def build(
 
         prefetch()  # the offline map's data decodes while the story loads and its legs are routed
     journey = load(story_path, online=online, allow_outside=allow_outside)
+    if strict and journey.warnings:
+        raise StoryError(journey.warnings)
     journey.save(target, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources)
     return journey

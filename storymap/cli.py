@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from storymap import __version__
 from storymap.build import DEFAULT_STORY, UNSET
@@ -104,6 +105,20 @@ def _map_arguments(parser: argparse.ArgumentParser, *, described: bool) -> None:
         )
 
 
+def _strict_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (an impossible speed, a land leg across the sea, a coordinate "
+        "without a source, a doubtful place name) as errors: exit 2, write nothing",
+    )
+
+
+def _warn(warnings: Sequence[object]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def _command(
     commands: argparse._SubParsersAction,
     name: str,
@@ -131,6 +146,7 @@ def add_build(commands: argparse._SubParsersAction) -> None:
     _map_arguments(build, described=True)
     _outside_argument(build)
     _geocoder_arguments(build)
+    _strict_argument(build)
 
 
 def add_validate(commands: argparse._SubParsersAction) -> None:
@@ -144,6 +160,12 @@ def add_validate(commands: argparse._SubParsersAction) -> None:
     _story_argument(validate, optional=False)
     _outside_argument(validate)
     _geocoder_arguments(validate)
+    _strict_argument(validate)
+    validate.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON (the looked-up places, the warnings) for scripts",
+    )
 
 
 def add_export(commands: argparse._SubParsersAction) -> None:
@@ -255,6 +277,7 @@ def add_watch(commands: argparse._SubParsersAction) -> None:
     )
     _map_arguments(watch, described=False)
     _outside_argument(watch)
+    _strict_argument(watch)
 
 
 def add_embed(commands: argparse._SubParsersAction) -> None:
@@ -347,6 +370,7 @@ def run_watch(args: argparse.Namespace) -> int:
     def report(outcome: Outcome) -> None:
         ms = f"{outcome.seconds * 1000:,.0f} ms"
         if outcome.ok:
+            _warn(outcome.warnings)
             print(f"built in {ms}: {outcome.message}", flush=True)
         else:
             print(outcome.message, file=sys.stderr)
@@ -358,6 +382,7 @@ def run_watch(args: argparse.Namespace) -> int:
         options,
         report,
         allow_outside=args.allow_outside,
+        strict=args.strict,
     )
     try:
         server = Server(watcher, port=args.port)
@@ -476,7 +501,9 @@ def run_build(args: argparse.Namespace) -> int:
         resources=args.resources,
         online=_online(args),
         allow_outside=args.allow_outside,
+        strict=args.strict,
     )
+    _warn(journey.warnings)
     total = km_label(total_km(journey.legs))
     print(
         f"wrote {journey.page} ({journey.size / 1024:,.0f} KB): "
@@ -488,9 +515,52 @@ def run_build(args: argparse.Namespace) -> int:
 def run_validate(args: argparse.Namespace) -> int:
     from storymap.build import prepare
 
-    story, _ = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
+    journey = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
+    story = journey.story
+    if args.strict and journey.warnings:
+        raise StoryError(journey.warnings)
+    if args.json:
+        result = {
+            "story": str(args.story),
+            "valid": True,
+            "chapters": len(story.chapters),
+            "places": len(story.places),
+            "looked_up": [r.as_json() for r in journey.resolutions],
+            "warnings": [
+                {"file": w.file, "line": w.line, "field": w.path, "message": w.message}
+                for w in journey.warnings
+            ],
+        }
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    _warn(journey.warnings)
     print(f"{args.story}: valid: {len(story.chapters)} chapters, {len(story.places)} places")
+    if journey.resolutions:
+        print(_resolution_table(journey.resolutions))
     return EXIT_OK
+
+
+def _resolution_table(resolutions: Sequence[Any]) -> str:
+    """The looked-up places as an aligned text table."""
+    head = ("place", "name in the story", "matched", "country", "lat, lon", "from")
+    rows = [
+        (
+            r.place,
+            r.name,
+            r.matched + (f" (+{len(r.alternatives)} more)" if r.alternatives else ""),
+            r.country or "–",
+            f"{r.lat:.5f}, {r.lon:.5f}",
+            r.origin,
+        )
+        for r in resolutions
+    ]
+    widths = [max(len(str(row[k])) for row in (head, *rows)) for k in range(len(head))]
+    lines = [
+        "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        for row in (head, *rows)
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "looked up:\n" + "\n".join("  " + line for line in lines)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -498,7 +568,8 @@ def run_export(args: argparse.Namespace) -> int:
     from storymap.export import to_geojson, to_gpx
     from storymap.files import write_atomic
 
-    story, legs = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
+    journey = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
+    story, legs = journey.story, journey.legs
     kind = args.format or ("gpx" if str(args.output or "").lower().endswith(".gpx") else "geojson")
     if kind == "gpx":
         text = to_gpx(story, legs)

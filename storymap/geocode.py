@@ -60,6 +60,9 @@ __all__ = [
     "normalize",
     "online_geocoder",
     "locate",
+    "resolve",
+    "Located",
+    "Resolution",
     "geocode_story",
 ]
 
@@ -185,6 +188,38 @@ class Gazetteer:
             return _packaged_gazetteer()
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
+    towns = False  # whether the shipped GeoNames towns are looked in too (the packaged one)
+
+    def country_codes(self, text: str) -> set[str]:
+        """The ISO codes that a country's code, name or other name stands for (none: unknown)."""
+        return set(self._country_keys.get(normalize(text), ()))
+
+    def candidates(self, query: str, countries: set[str] | None = None) -> list[GazetteerEntry]:
+        """Every place ``query`` may name, in ``countries`` when given: :meth:`lookup`'s,
+        then (for the packaged gazetteer) the towns of 15,000 people or more of that name
+        that it does not hold already. Unranked beyond lookup's order: see :func:`resolve`."""
+        found = self.lookup(query)
+        if self.towns:
+            key, codes = normalize(query), None
+            if not _town_ids(key):
+                parts = [p for p in (normalize(part) for part in query.split(",")) if p]
+                if len(parts) >= 2 and parts[-1] in self._country_keys:
+                    key, codes = parts[0], self._country_keys[parts[-1]]
+            for i in _town_ids(key):
+                town = _town(i)
+                if codes is not None and town.country not in codes:
+                    continue
+                if not any(
+                    e.country == town.country
+                    and abs(e.lat - town.lat) < 0.2
+                    and abs(e.lon - town.lon) < 0.2
+                    for e in found
+                ):
+                    found.append(town)
+        if countries:
+            found = [e for e in found if e.country in countries]
+        return found
+
     def country_keys(self) -> dict[str, set[str]]:
         """Every matching key of a country's name, other names or code → its ISO codes."""
         return {key: set(codes) for key, codes in self._country_keys.items()}
@@ -240,7 +275,47 @@ class Gazetteer:
 @functools.cache
 def _packaged_gazetteer() -> Gazetteer:
     text = resources.files("storymap").joinpath("data", "gazetteer.json").read_text("utf-8")
-    return Gazetteer.from_json(json.loads(text))
+    gazetteer = Gazetteer.from_json(json.loads(text))
+    gazetteer.towns = True
+    return gazetteer
+
+
+TOWN_SOURCE = "GeoNames (CC BY 4.0)"
+
+
+@functools.cache
+def _town_table() -> tuple[dict[str, list[int]], Any]:
+    """The shipped towns (``storymap/data/towns.npz``): an index of their matching keys, and
+    the arrays. Read once, when a name is first looked up."""
+    import numpy as np
+
+    with np.load(
+        resources.files("storymap").joinpath("data", "towns.npz"), allow_pickle=False
+    ) as npz:
+        arrays = {k: npz[k] for k in ("names", "keys", "latlon", "population", "country")}
+    index: dict[str, list[int]] = {}
+    for i, key in enumerate(arrays["keys"].tobytes().decode().split("\n")[:-1]):
+        index.setdefault(key, []).append(i)
+    arrays["names"] = arrays["names"].tobytes().decode().split("\n")[:-1]
+    arrays["country"] = arrays["country"].tobytes().decode("ascii")
+    return index, arrays
+
+
+def _town_ids(key: str) -> list[int]:
+    return _town_table()[0].get(key, []) if key else []
+
+
+def _town(i: int) -> GazetteerEntry:
+    arrays = _town_table()[1]
+    lat, lon = (float(v) / 1e5 for v in arrays["latlon"][i])
+    return GazetteerEntry(
+        name=arrays["names"][i],
+        lat=lat,
+        lon=lon,
+        country=arrays["country"][2 * i : 2 * i + 2],
+        source=TOWN_SOURCE,
+        population=int(arrays["population"][i]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -640,56 +715,295 @@ def locate(
     gazetteer: Gazetteer | None = None,
     retrieved: str | None = None,
 ) -> Story:
-    """A copy of ``story`` in which every place has ``lat`` and ``lon``.
+    """A copy of ``story`` in which every place has ``lat`` and ``lon``: :func:`resolve`'s
+    story, without what it says about each place."""
+    return resolve(
+        story, online=online, cache_path=cache_path, gazetteer=gazetteer, retrieved=retrieved
+    ).story
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a looked-up place of the story was resolved to."""
+
+    place: str  # the place's id
+    name: str  # the story's name for it
+    query: str  # the query that found it
+    matched: str  # the entry it matched: "Valencia, Spain"
+    country: str  # ISO code, "" when unknown (an online or cached answer)
+    lat: float
+    lon: float
+    origin: str  # "gazetteer", "cache" or "online"
+    alternatives: tuple[str, ...] = ()  # the other places of that name, best first
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {"alternatives": list(self.alternatives)}
+
+
+@dataclass(frozen=True)
+class Located:
+    """A located story, what each looked-up place was resolved to, and the doubts about it."""
+
+    story: Story
+    resolutions: tuple[Resolution, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
+#: The farthest (great-circle km) a leg of each mode plausibly reaches: a candidate farther than
+#: this from a stop it is joined to by such a leg is not the place the story means.
+REACH_KM: dict[str, float] = {
+    "walk": 3_000,
+    "bike": 5_000,
+    "trolley": 300,
+    "bus": 6_000,
+    "car": 12_000,
+    "train": 12_000,
+    "boat": 5_000,
+    "ferry": 2_500,
+    "ship": 30_000,
+    "flight": 30_000,
+}
+#: A place chosen farther than this from every other stop, reached by no flight, is pointed out.
+FAR_KM = 5_000.0
+#: Two candidates whose weights (log10 of population, less twice log10 of the distance to the
+#: nearest other stop) differ by less than this are close in rank: about 3 times.
+CLOSE_RANK = 0.5
+_LONG_HAUL = ("flight",)
+
+
+def resolve(
+    story: Story,
+    *,
+    online: Callable[[str], Location | None] | None = None,
+    cache_path: str | os.PathLike[str] | None = None,
+    gazetteer: Gazetteer | None = None,
+    retrieved: str | None = None,
+) -> Located:
+    """Give every place of ``story`` coordinates, choosing among places of one name by the
+    story's other stops.
 
     ``online`` is a geocoder callable (see :func:`online_geocoder`); without it nothing goes
     over the network. ``cache_path`` defaults to ``geocache.json`` beside the story file (no
     cache for a story without a path). ``retrieved`` (an ISO date) is recorded with new cache
     entries. A place that has a ``source`` keeps it; one without gets where its coordinates
-    came from. Places that cannot be resolved raise one :class:`StoryError` naming each;
-    a failing online service raises :class:`GeocodingError`, after saving what it found.
+    came from.
+
+    A looked-up name's candidates (the gazetteer's, else the cache's or the online service's)
+    that a leg joining them to a located stop could not reach (:data:`REACH_KM`) are left out;
+    the others are ranked by population and closeness to the story's other stops. Places
+    that cannot be resolved, or that no candidate fits, raise one :class:`StoryError` naming
+    each; a failing online service raises :class:`GeocodingError`, after saving what it found.
     """
     if cache_path is None and story.path is not None:
         cache_path = Path(story.path).parent / CACHE_NAME
     provider = getattr(online, "provider", None) or ("online" if online else "")
+    file = str(story.path) if story.path is not None else "<story>"
     cache: GeoCache | None = None
     gaz: Gazetteer | None = gazetteer
     places: dict[str, Place] = {}
     problems: list[Problem] = []
+    pending: dict[str, tuple[str, list[GazetteerEntry], str]] = {}  # id → query, found, origin
     try:
         for pid, place in story.places.items():
             if place.located:
                 places[pid] = place
                 continue
-            queries = _queries(place)
             if gaz is None:
                 gaz = Gazetteer.load()
-            hit = next((found[0] for q in queries if (found := gaz.lookup(q))), None)
-            if hit is not None:
-                places[pid] = dataclasses.replace(
-                    place, lat=hit.lat, lon=hit.lon, source=place.source or hit.source
-                )
+            codes: set[str] | None = None
+            if place.country:
+                codes = gaz.country_codes(place.country)
+                if not codes:
+                    problems.append(
+                        Problem(
+                            file,
+                            place.line,
+                            f"places.{pid}.country",
+                            f"unknown country '{place.country}'; use an ISO 3166 code such as "
+                            "MY, or the country's English name",
+                        )
+                    )
+                    continue
+            queries = _queries(place)
+            found = next(((q, c) for q in queries if (c := gaz.candidates(q, codes))), (None, []))
+            if found[0] is not None:
+                pending[pid] = (found[0], found[1], "gazetteer")
                 continue
             if cache is None and cache_path is not None:
                 cache = GeoCache.load(cache_path)
             cached = _from_cache(cache, queries)
+            origin = "cache"
             if cached is None and online is not None:
                 cached = _ask_online(online, queries, provider, retrieved)
+                origin = "online"
                 if cached is not None and cache is not None:
                     cache.put(cached)
             if cached is not None:
-                source = place.source or _source_of(cached)
-                places[pid] = dataclasses.replace(
-                    place, lat=cached.lat, lon=cached.lon, source=source
+                entry = GazetteerEntry(
+                    name=cached.address or cached.query,
+                    lat=cached.lat,
+                    lon=cached.lon,
+                    country="",
+                    source=_source_of(cached),
                 )
+                pending[pid] = (cached.query, [entry], origin)
                 continue
             problems.append(_unresolved(story, place, queries, provider))
     finally:
         if cache is not None and cache.changed:
             cache.save()
+    chooser = _Chooser(story, gaz, {pid: (p.lat, p.lon) for pid, p in places.items()})
+    for pid, (_, found, _) in pending.items():
+        if len(found) == 1:  # one candidate: a stop the others are ranked by
+            chooser.anchors[pid] = (found[0].lat, found[0].lon)
+    resolutions: list[Resolution] = []
+    warnings: list[Problem] = []
+    for pid in sorted(pending, key=chooser.order):
+        query, found, origin = pending[pid]
+        place = story.places[pid]
+        where = f"places.{pid}"
+        chosen, alternatives, note, refusal = chooser.choose(pid, place.name, found)
+        if chosen is None:
+            problems.append(Problem(file, place.line, where, refusal or ""))
+            continue
+        chooser.anchors[pid] = (chosen.lat, chosen.lon)
+        if note:
+            warnings.append(Problem(file, place.line, where, note))
+        places[pid] = dataclasses.replace(
+            place, lat=chosen.lat, lon=chosen.lon, source=place.source or chosen.source
+        )
+        resolutions.append(
+            Resolution(
+                place=pid,
+                name=place.name,
+                query=query,
+                matched=chooser.describe(chosen),
+                country=chosen.country,
+                lat=chosen.lat,
+                lon=chosen.lon,
+                origin=origin,
+                alternatives=tuple(chooser.describe(c) for c in alternatives),
+            )
+        )
     if problems:
-        raise StoryError(problems)
-    return dataclasses.replace(story, places=places)
+        raise StoryError(sorted(problems, key=lambda p: p.line or 0))
+    order = list(story.places)
+    resolutions.sort(key=lambda r: order.index(r.place))
+    return Located(
+        dataclasses.replace(story, places={pid: places[pid] for pid in story.places}),
+        tuple(resolutions),
+        tuple(sorted(warnings, key=lambda p: p.line or 0)),
+    )
+
+
+class _Chooser:
+    """Chooses among the places of one name by the story's other stops (``anchors``)."""
+
+    def __init__(
+        self, story: Story, gazetteer: Gazetteer | None, anchors: dict[str, tuple[float, float]]
+    ):
+        self.story = story
+        self.gazetteer = gazetteer
+        self.anchors = anchors
+        self.first_at: dict[str, int] = {}
+        for i, chapter in enumerate(story.chapters):
+            self.first_at.setdefault(chapter.at, i)
+
+    def order(self, pid: str) -> tuple[int, str]:
+        """Places in the order the journey reaches them, so each is ranked by those before."""
+        return (self.first_at.get(pid, len(self.story.chapters)), pid)
+
+    def legs(self, pid: str) -> list[tuple[str, str]]:
+        """The (other place, mode) of every leg that arrives at or leaves ``pid``."""
+        chapters = self.story.chapters
+        joined = []
+        for i, chapter in enumerate(chapters):
+            if chapter.at != pid:
+                continue
+            if i > 0 and chapter.by:
+                joined.append((chapters[i - 1].at, chapter.by))
+            if i + 1 < len(chapters) and chapters[i + 1].by:
+                joined.append((chapters[i + 1].at, chapters[i + 1].by or ""))
+        return [(other, mode) for other, mode in joined if other != pid]
+
+    def nearest(self, pid: str, c: GazetteerEntry) -> tuple[float, str] | None:
+        """The distance (km) from ``c`` to the nearest other located stop, and that stop."""
+        near = [
+            (_km(c.lat, c.lon, lat, lon), other)
+            for other, (lat, lon) in self.anchors.items()
+            if other != pid
+        ]
+        return min(near) if near else None
+
+    def weight(self, pid: str, c: GazetteerEntry) -> float:
+        near = self.nearest(pid, c)
+        distance = 0.0 if near is None else 2 * math.log10(near[0] + 50)
+        return math.log10(max(c.population, 1_000)) - distance
+
+    def describe(self, c: GazetteerEntry) -> str:
+        if not c.country:
+            return c.name
+        country = self.gazetteer.country_name(c.country) if self.gazetteer else c.country
+        return f"{c.name}, {country}" if country and country != c.country else c.name
+
+    def shown(self, c: GazetteerEntry) -> str:
+        code = f" ({c.country})" if c.country else ""
+        return f"{self.describe(c)}{code} at {c.lat:.4f}, {c.lon:.4f}"
+
+    def stop(self, pid: str) -> str:
+        place = self.story.places.get(pid)
+        return f"{place.name} ({pid})" if place and place.name != pid else pid
+
+    def choose(
+        self, pid: str, name: str, found: list[GazetteerEntry]
+    ) -> tuple[GazetteerEntry | None, list[GazetteerEntry], str | None, str | None]:
+        """The candidate chosen, the others (best first), a warning, or why none fits."""
+        legs = [(o, mode) for o, mode in self.legs(pid) if o in self.anchors]
+        pin = "pin it with country: (an ISO code or a name) or with lat: and lon: and source:"
+
+        def too_far(c: GazetteerEntry) -> tuple[str, str, float] | None:
+            for other, mode in legs:
+                km = _km(c.lat, c.lon, *self.anchors[other])
+                if km > REACH_KM.get(mode, math.inf):
+                    return other, mode, km
+            return None
+
+        fitting = [c for c in found if too_far(c) is None]
+        if not fitting:
+            reasons = []
+            for c in found[:3]:
+                other, mode, km = too_far(c) or ("", "", 0.0)
+                reasons.append(
+                    f"{self.shown(c)} lies {km:,.0f} km from {self.stop(other)}, too far for a "
+                    f"{mode} leg"
+                )
+            return (
+                None,
+                [],
+                None,
+                (f"no place named '{name}' fits the journey: " + "; ".join(reasons) + f"; {pin}"),
+            )
+        ranked = sorted(fitting, key=lambda c: -self.weight(pid, c))  # stable: gazetteer order
+        best, others = ranked[0], ranked[1:]
+        near = self.nearest(pid, best)
+        where = f", {near[0]:,.0f} km from {self.stop(near[1])}" if near else ""
+        taken = f"'{name}' was taken to be {self.shown(best)}{where}"
+        if others and self.weight(pid, best) - self.weight(pid, others[0]) < CLOSE_RANK:
+            alts = "; ".join(self.shown(c) for c in others[:3])
+            return best, others, f"{taken}; it could also be {alts}: {pin}", None
+        far = near is not None and near[0] > FAR_KM
+        if far and not any(mode in _LONG_HAUL for _, mode in self.legs(pid)):
+            also = f" (also found: {self.shown(others[0])})" if others else ""
+            return best, others, f"{taken}, far from the rest of the journey{also}; {pin}", None
+        return best, others, None, None
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine on a sphere of the Earth's mean radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _from_cache(cache: GeoCache | None, queries: list[str]) -> CacheEntry | None:
@@ -872,7 +1186,8 @@ def geocode_story(
         queries = _queries(place)
         keys = [normalize(q) for q in queries]
         status = FOUND
-        if any(gaz.lookup(q) for q in queries):
+        codes = gaz.country_codes(place.country) if place.country else None
+        if any(gaz.candidates(q, codes or None) for q in queries):
             report.gazetteer.append(place.id)
             status = IN_GAZETTEER
         elif hit := next((fresh[k] for k in keys if k in fresh), None):

@@ -82,6 +82,7 @@ class Place:
     lat: float | None = read("latitude", default=None)
     lon: float | None = read("longitude", default=None)
     query: str | None = read("text", default=None)
+    country: str | None = read("text", default=None)  # an ISO code or a name: narrows a lookup
     aliases: tuple[str, ...] = read("aliases", default=())
     source: str | None = read("text", default=None)
     line: int | None = None  # where the place is defined in the story file

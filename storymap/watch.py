@@ -40,6 +40,7 @@ class Outcome:
     message: str  # "wrote …" or the problems, one a line
     seconds: float
     watched: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()  # of a good build, one a line
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Watcher:
     options: dict[str, Any] = field(default_factory=dict)
     on_outcome: Callable[[Outcome], None] | None = None
     allow_outside: bool = False
+    strict: bool = False  # warnings fail the build, as errors do
     _watched: tuple[Path, ...] = ()
     _stamps: dict[Path, tuple[int, int] | None] = field(default_factory=dict)
     last: Outcome | None = None
@@ -72,6 +74,8 @@ class Watcher:
         before = {path: _stamp(path) for path in (self.story, *self._watched)}
         try:
             journey = load(self.story, allow_outside=self.allow_outside)
+            if self.strict and journey.warnings:
+                raise StoryError(journey.warnings)
             journey.save(self.out, **self.options)
         except StoryError as exc:
             outcome = Outcome(False, "\n".join(str(p) for p in exc.problems), 0.0)
@@ -79,7 +83,8 @@ class Watcher:
             outcome = Outcome(False, str(exc), 0.0)
         else:
             watched = (self.story, *story_files(journey.story))
-            outcome = Outcome(True, f"wrote {self.out}", 0.0, watched)
+            warned = tuple(str(w) for w in journey.warnings)
+            outcome = Outcome(True, f"wrote {self.out}", 0.0, watched, warned)
             self._watched = watched
         outcome.seconds = time.perf_counter() - started
         if not outcome.ok:

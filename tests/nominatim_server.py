@@ -4,7 +4,7 @@
 Nominatim does. A test can script the next answers for a query (an HTTP status with headers,
 a stall longer than the client's timeout, a body that is not JSON) with :meth:`script`::
 
-    server.script("Atlantis", status(500), stall(1.0))  # then the usual answer
+    server.script("Lemuria", status(500), stall(1.0))  # then the usual answer
     server.script("Broken", then=status(500))  # always 500
 
 Every request is recorded with its arrival time (``time.monotonic()``), path, parameters and
@@ -24,9 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY")
 
 KNOWN = {
-    "atlantis": {"lat": "36.4000", "lon": "25.4000", "display_name": "Atlantis, Aegean Sea"},
-    "el dorado": {"lat": "5.0000", "lon": "-61.0000", "display_name": "El Dorado, Guyana"},
-    "shangri-la": {"lat": "27.8000", "lon": "99.7000", "display_name": "Shangri-La, Yunnan"},
+    "lemuria": {"lat": "36.4000", "lon": "25.4000", "display_name": "Lemuria, Aegean Sea"},
+    "cibola": {"lat": "5.0000", "lon": "-61.0000", "display_name": "Cibola, Guyana"},
+    "xanadu": {"lat": "27.8000", "lon": "99.7000", "display_name": "Xanadu, Yunnan"},
     "avalon": {"lat": "51.1500", "lon": "-2.7100", "display_name": "Avalon, Somerset"},
 }
 

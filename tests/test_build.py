@@ -58,7 +58,9 @@ def test_load_gives_a_journey_not_yet_saved() -> None:
     assert isinstance(journey, Journey) and journey.story.title == "Across the Tumen"
     assert [leg.mode.name for leg in journey.legs] == ["trolley", "bus", "flight"]
     assert journey.page is None and journey.size is None
-    assert journey == Journey(journey.story, journey.legs)
+    assert journey == Journey(journey.story, journey.legs, journey.resolutions, journey.warnings)
+    assert [r.place for r in journey.resolutions] == ["moscow"]
+    assert journey.warnings == ()
 
 
 def test_save_writes_the_page_and_records_where(tmp_path: Path, mini_journey: Journey) -> None:

@@ -165,7 +165,8 @@ def test_seed_draft_validates_once_its_todos_are_filled(seed: Draft, tmp_path: P
         path.write_text(to_yaml(seed), encoding="utf-8")
         story = load(path)
         assert [c.at for c in story.chapters] == [m.id for m in seed.found]
-        story, legs = prepare(path)
+        journey = prepare(path)
+        story, legs = journey.story, journey.legs
         assert [leg.mode.name for leg in legs] == [
             "train",
             "bus",

@@ -71,7 +71,7 @@ def test_gazetteer_finds_names_aliases_and_countries(query, name, country):
     assert location.raw["country"] == country
 
 
-@pytest.mark.parametrize("query", ["Atlantis", "Moscow, USA", "Paris, Texas", "", "  ,  "])
+@pytest.mark.parametrize("query", ["Lemuria", "Moscow, USA", "Paris, Texas", "", "  ,  "])
 def test_gazetteer_miss_is_none(query):
     assert Gazetteer.load().geocode(query) is None
     assert Gazetteer.load().geocode(query, exactly_one=False) is None
@@ -161,19 +161,19 @@ def test_locate_does_not_fall_back_from_a_query_to_the_name(tmp_path):
 def test_unresolved_places_name_file_line_place_and_fix(tmp_path):
     path = tmp_path / "story.yaml"
     story = story_of(
-        Place("atlantis", "Atlantis", line=12),
+        Place("lemuria", "Lemuria", line=12),
         Place("moscow", "Moscow"),
-        Place("eldorado", "El Dorado", aliases=("Manoa",), line=20),
+        Place("eldorado", "Cibola", aliases=("Paititi",), line=20),
         path=path,
     )
     with pytest.raises(StoryError) as info:
         locate(story)
     assert [str(p) for p in info.value.problems] == [
-        f"{path}:12: places.atlantis: no coordinates for 'Atlantis' (query 'Atlantis'): "
+        f"{path}:12: places.lemuria: no coordinates for 'Lemuria' (query 'Lemuria'): "
         "not in the offline gazetteer or the geocoding cache; add lat: and lon: to the place, "
         "or run with --geocoder nominatim --user-agent NAME to look it up online",
-        f"{path}:20: places.eldorado: no coordinates for 'El Dorado' (queries 'El Dorado', "
-        "'Manoa'): not in the offline gazetteer or the geocoding cache; add lat: and lon: to "
+        f"{path}:20: places.eldorado: no coordinates for 'Cibola' (queries 'Cibola', "
+        "'Paititi'): not in the offline gazetteer or the geocoding cache; add lat: and lon: to "
         "the place, or run with --geocoder nominatim --user-agent NAME to look it up online",
     ]
     assert isinstance(info.value, ValueError)
@@ -200,17 +200,17 @@ def test_default_locate_makes_no_network_request(tmp_path, no_network):
         socket.create_connection(("127.0.0.1", 9))
     no_network.clear()
     cache = GeoCache(tmp_path / "geocache.json")
-    cache.put(CacheEntry("Atlantis", 36.4, 25.4, "Atlantis, Aegean", "nominatim"))
+    cache.put(CacheEntry("Lemuria", 36.4, 25.4, "Lemuria, Aegean", "nominatim"))
     cache.save()
     story = story_of(
         Place("moscow", "Moscow, Russia"),
         Place("pyongyang", "Pyongyang"),
-        Place("atlantis", "Atlantis"),
+        Place("lemuria", "Lemuria"),
         path=tmp_path / "story.yaml",
     )
     located = locate(story)
     assert all(p.located for p in located.places.values())
-    assert located.places["atlantis"].source == "OpenStreetMap Nominatim: Atlantis, Aegean"
+    assert located.places["lemuria"].source == "OpenStreetMap Nominatim: Lemuria, Aegean"
     assert no_network == []
 
 
@@ -234,17 +234,17 @@ def test_cache_round_trip_is_sorted_and_versioned(tmp_path):
     cache = GeoCache.load(path)  # a missing file is an empty cache
     assert cache.entries == {}
     cache.put(CacheEntry("Zanzibar Town", -6.16, 39.19, "Zanzibar", "nominatim", "2021-02-25"))
-    cache.put(CacheEntry("Atlantis", 36.4, 25.4, "Atlantis, Aegean", "nominatim"))
+    cache.put(CacheEntry("Lemuria", 36.4, 25.4, "Lemuria, Aegean", "nominatim"))
     cache.save()
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data == {
         "version": 1,
         "entries": {
-            "atlantis": {
-                "query": "Atlantis",
+            "lemuria": {
+                "query": "Lemuria",
                 "lat": 36.4,
                 "lon": 25.4,
-                "address": "Atlantis, Aegean",
+                "address": "Lemuria, Aegean",
                 "provider": "nominatim",
                 "retrieved": None,
             },
@@ -258,12 +258,12 @@ def test_cache_round_trip_is_sorted_and_versioned(tmp_path):
             },
         },
     }
-    assert path.read_text(encoding="utf-8").index('"atlantis"') < path.read_text().index(
+    assert path.read_text(encoding="utf-8").index('"lemuria"') < path.read_text().index(
         '"zanzibar town"'
     )
     again = GeoCache.load(path)
-    assert again.get("ATLANTIS") == CacheEntry(
-        "Atlantis", 36.4, 25.4, "Atlantis, Aegean", "nominatim"
+    assert again.get("LEMURIA") == CacheEntry(
+        "Lemuria", 36.4, 25.4, "Lemuria, Aegean", "nominatim"
     )
     assert (path.stat().st_mode & 0o777) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["geocache.json"]
@@ -272,7 +272,7 @@ def test_cache_round_trip_is_sorted_and_versioned(tmp_path):
 def test_a_crash_mid_write_leaves_the_old_cache_whole(tmp_path, monkeypatch):
     path = tmp_path / "geocache.json"
     cache = GeoCache(path)
-    cache.put(CacheEntry("Atlantis", 36.4, 25.4))
+    cache.put(CacheEntry("Lemuria", 36.4, 25.4))
     cache.save()
     before = path.read_bytes()
 
@@ -280,7 +280,7 @@ def test_a_crash_mid_write_leaves_the_old_cache_whole(tmp_path, monkeypatch):
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", crash)
-    cache.put(CacheEntry("El Dorado", 5.0, -61.0))
+    cache.put(CacheEntry("Cibola", 5.0, -61.0))
     with pytest.raises(OSError, match="disk gone"):
         cache.save()
     assert path.read_bytes() == before
@@ -320,7 +320,7 @@ def test_a_corrupt_cache_is_a_story_error_naming_the_file(tmp_path, text, where,
         "fix the file, or delete it and run again (online results are "
         "looked up anew with --geocoder)"
     )
-    story = story_of(Place("atlantis", "Atlantis"), path=tmp_path / "story.yaml")
+    story = story_of(Place("lemuria", "Lemuria"), path=tmp_path / "story.yaml")
     with pytest.raises(StoryError, match="the geocoding cache"):
         locate(story)
 
@@ -346,29 +346,29 @@ def local_geocoder(server, **kwargs):
 def test_online_results_are_cached_and_not_asked_again(tmp_path, nominatim):
     path = tmp_path / "story.yaml"
     story = story_of(
-        Place("atlantis", "Atlantis", line=3),
+        Place("lemuria", "Lemuria", line=3),
         Place("moscow", "Moscow"),
-        Place("eldorado", "City of gold", query="El Dorado", line=9),
+        Place("eldorado", "City of gold", query="Cibola", line=9),
         path=path,
     )
     located = locate(story, online=local_geocoder(nominatim), retrieved="2021-02-26")
-    atlantis = located.places["atlantis"]
-    assert (atlantis.lat, atlantis.lon) == (36.4, 25.4)
-    assert atlantis.source == "OpenStreetMap Nominatim: Atlantis, Aegean Sea"
+    lemuria = located.places["lemuria"]
+    assert (lemuria.lat, lemuria.lon) == (36.4, 25.4)
+    assert lemuria.source == "OpenStreetMap Nominatim: Lemuria, Aegean Sea"
     assert located.places["eldorado"].lat == 5.0
 
-    assert nominatim.queries == ["Atlantis", "El Dorado"]
+    assert nominatim.queries == ["Lemuria", "Cibola"]
     for request in nominatim.requests:
         assert request.path == "/search"
         assert request.user_agent == USER_AGENT
         assert request.params["format"] == "json"
 
     cache = json.loads((tmp_path / "geocache.json").read_text(encoding="utf-8"))
-    assert cache["entries"]["el dorado"] == {
-        "query": "El Dorado",
+    assert cache["entries"]["cibola"] == {
+        "query": "Cibola",
         "lat": 5.0,
         "lon": -61.0,
-        "address": "El Dorado, Guyana",
+        "address": "Cibola, Guyana",
         "provider": "nominatim",
         "retrieved": "2021-02-26",
     }
@@ -381,8 +381,8 @@ def test_online_results_are_cached_and_not_asked_again(tmp_path, nominatim):
 
 def test_requests_are_spaced_by_the_rate_limit(tmp_path, nominatim):
     geocoder = local_geocoder(nominatim, min_delay_seconds=0.2)
-    assert geocoder("Atlantis").address == "Atlantis, Aegean Sea"
-    assert geocoder("El Dorado").address == "El Dorado, Guyana"
+    assert geocoder("Lemuria").address == "Lemuria, Aegean Sea"
+    assert geocoder("Cibola").address == "Cibola, Guyana"
     assert geocoder("Nowhere at all") is None
     times = [r.at for r in nominatim.requests]
     assert len(times) == 3
@@ -414,7 +414,7 @@ def test_online_miss_says_the_service_found_nothing(tmp_path, nominatim):
 )
 def test_service_failures_are_geocoding_errors(tmp_path, nominatim, reply, what):
     story = story_of(
-        Place("atlantis", "Atlantis"),
+        Place("lemuria", "Lemuria"),
         Place("broken", "Broken", query="Broken query"),
         path=tmp_path / "story.yaml",
     )
@@ -425,7 +425,7 @@ def test_service_failures_are_geocoding_errors(tmp_path, nominatim, reply, what)
     assert "'Broken query'" in str(info.value)
     # What was found before the failure is kept.
     saved = json.loads((tmp_path / "geocache.json").read_text(encoding="utf-8"))
-    assert list(saved["entries"]) == ["atlantis"]
+    assert list(saved["entries"]) == ["lemuria"]
 
 
 def test_an_unreachable_service_is_a_geocoding_error():
@@ -441,8 +441,8 @@ def test_an_unreachable_service_is_a_geocoding_error():
         max_retries=0,
         min_delay_seconds=0.0,
     )
-    with pytest.raises(GeocodingError, match="could not be reached .* looking up 'Atlantis'"):
-        geocoder("Atlantis")
+    with pytest.raises(GeocodingError, match="could not be reached .* looking up 'Lemuria'"):
+        geocoder("Lemuria")
 
 
 def test_unknown_geocoder_lists_the_choices():

@@ -82,11 +82,11 @@ def geocoder(nominatim, clock):
 @pytest.fixture
 def story(tmp_path):
     places = [
-        Place("atlantis", "Atlantis", line=3),
+        Place("lemuria", "Lemuria", line=3),
         Place("moscow", "Moscow", line=6),  # in the gazetteer
         Place("bridge", "Friendship Bridge", lat=42.42, lon=130.64, source="a survey", line=9),
-        Place("eldorado", "City of gold", query="El Dorado", line=12),
-        Place("shangrila", "Shangri-La", line=15),
+        Place("eldorado", "City of gold", query="Cibola", line=12),
+        Place("xanadu", "Xanadu", line=15),
     ]
     return Story("A test", {p.id: p for p in places}, (), path=tmp_path / "story.yaml")
 
@@ -110,15 +110,15 @@ def run(story, online, **kwargs):
 def test_found_places_go_to_the_cache_with_provider_query_and_date(story, nominatim, geocoder):
     report, calls = run(story, geocoder())
 
-    assert nominatim.queries == ["Atlantis", "El Dorado", "Shangri-La"]  # not Moscow, not bridge
+    assert nominatim.queries == ["Lemuria", "Cibola", "Xanadu"]  # not Moscow, not bridge
     assert all(r.user_agent == USER_AGENT for r in nominatim.requests)
     assert calls == [
-        (1, 4, "atlantis", FOUND),
+        (1, 4, "lemuria", FOUND),
         (2, 4, "moscow", IN_GAZETTEER),
         (3, 4, "eldorado", FOUND),
-        (4, 4, "shangrila", FOUND),
+        (4, 4, "xanadu", FOUND),
     ]
-    assert list(report.found) == ["atlantis", "eldorado", "shangrila"]
+    assert list(report.found) == ["lemuria", "eldorado", "xanadu"]
     assert report.gazetteer == ["moscow"]
     assert report.complete and not report.failed and report.stopped is None
     assert report.summary() == "4 places without coordinates: 3 found, 1 in the gazetteer"
@@ -126,27 +126,27 @@ def test_found_places_go_to_the_cache_with_provider_query_and_date(story, nomina
     assert cache_of(story) == {
         "version": 1,
         "entries": {
-            "atlantis": {
-                "query": "Atlantis",
+            "lemuria": {
+                "query": "Lemuria",
                 "lat": 36.4,
                 "lon": 25.4,
-                "address": "Atlantis, Aegean Sea",
+                "address": "Lemuria, Aegean Sea",
                 "provider": "nominatim",
                 "retrieved": TODAY,
             },
-            "el dorado": {
-                "query": "El Dorado",
+            "cibola": {
+                "query": "Cibola",
                 "lat": 5.0,
                 "lon": -61.0,
-                "address": "El Dorado, Guyana",
+                "address": "Cibola, Guyana",
                 "provider": "nominatim",
                 "retrieved": TODAY,
             },
-            "shangri la": {
-                "query": "Shangri-La",
+            "xanadu": {
+                "query": "Xanadu",
                 "lat": 27.8,
                 "lon": 99.7,
-                "address": "Shangri-La, Yunnan",
+                "address": "Xanadu, Yunnan",
                 "provider": "nominatim",
                 "retrieved": TODAY,
             },
@@ -162,7 +162,7 @@ def test_a_second_run_uses_the_cache_and_asks_nothing(story, nominatim, geocoder
     assert len(nominatim.requests) == asked
     assert [c[3] for c in calls] == [CACHED, IN_GAZETTEER, CACHED, CACHED]
     assert report.summary() == "4 places without coordinates: 3 from the cache, 1 in the gazetteer"
-    assert cache_of(story)["entries"]["atlantis"]["retrieved"] == TODAY  # untouched
+    assert cache_of(story)["entries"]["lemuria"]["retrieved"] == TODAY  # untouched
 
 
 def test_later_builds_resolve_from_the_cache_offline(story, nominatim, geocoder, monkeypatch):
@@ -176,7 +176,7 @@ def test_later_builds_resolve_from_the_cache_offline(story, nominatim, geocoder,
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     located = locate(story)
     assert all(p.located for p in located.places.values())
-    assert located.places["eldorado"].source == "OpenStreetMap Nominatim: El Dorado, Guyana"
+    assert located.places["eldorado"].source == "OpenStreetMap Nominatim: Cibola, Guyana"
     assert located.places["bridge"].source == "a survey"
 
 
@@ -184,16 +184,16 @@ def test_refresh_asks_again_and_keeps_a_result_the_service_no_longer_finds(
     story, nominatim, geocoder
 ):
     run(story, geocoder())
-    del nominatim.places["el dorado"]
+    del nominatim.places["cibola"]
     report, calls = run(story, geocoder(), retrieved="2024-06-01", refresh=True)
-    assert nominatim.queries[3:] == ["Atlantis", "El Dorado", "Shangri-La"]
+    assert nominatim.queries[3:] == ["Lemuria", "Cibola", "Xanadu"]
     assert [c[3] for c in calls] == [FOUND, IN_GAZETTEER, NOT_FOUND, FOUND]
     entries = cache_of(story)["entries"]
-    assert entries["atlantis"]["retrieved"] == "2024-06-01"
-    assert entries["el dorado"]["retrieved"] == TODAY  # kept
+    assert entries["lemuria"]["retrieved"] == "2024-06-01"
+    assert entries["cibola"]["retrieved"] == TODAY  # kept
     assert [str(p) for p in report.problems] == [
         f"{story.path}:12: places.eldorado: the OpenStreetMap Nominatim geocoder found nothing "
-        "for 'City of gold' (query 'El Dorado') (the cached result is kept); add lat: and lon: "
+        "for 'City of gold' (query 'Cibola') (the cached result is kept); add lat: and lon: "
         "to the place, or give it a query: that the geocoder can find"
     ]
     assert not report.complete
@@ -201,13 +201,13 @@ def test_refresh_asks_again_and_keeps_a_result_the_service_no_longer_finds(
 
 def test_aliases_are_asked_in_turn_and_each_query_once(tmp_path, nominatim, geocoder):
     places = [
-        Place("a", "Lost city", aliases=("Nowhere", "Atlantis"), line=1),
-        Place("b", "Atlantis again", query="atlantis", line=2),
+        Place("a", "Lost city", aliases=("Nowhere", "Lemuria"), line=1),
+        Place("b", "Lemuria again", query="lemuria", line=2),
         Place("c", "Nowhere", line=3),
     ]
     story = Story("t", {p.id: p for p in places}, (), path=tmp_path / "s.yaml")
     report, calls = run(story, geocoder(), refresh=True)
-    assert nominatim.queries == ["Lost city", "Nowhere", "Atlantis"]
+    assert nominatim.queries == ["Lost city", "Nowhere", "Lemuria"]
     assert [c[3] for c in calls] == [FOUND, FOUND, NOT_FOUND]
     assert report.found["a"] == report.found["b"]
     assert report.not_found == {"c": ("Nowhere",)}
@@ -231,14 +231,14 @@ def test_each_result_is_saved_atomically_as_it_arrives(story, nominatim, geocode
 
     with pytest.raises(KeyboardInterrupt):
         geocode_story(story, online=geocoder(), progress=progress, retrieved=TODAY)
-    assert seen == [["atlantis"], None, ["atlantis", "el dorado"]]  # on disk before progress
+    assert seen == [["lemuria"], None, ["cibola", "lemuria"]]  # on disk before progress
     assert len(replaced) == 2
     assert all(
         src.startswith(".geocache.json.") and dst == "geocache.json" for src, dst in replaced
     )
-    assert sorted(cache_of(story)["entries"]) == ["atlantis", "el dorado"]
+    assert sorted(cache_of(story)["entries"]) == ["cibola", "lemuria"]
     assert sorted(p.name for p in story.path.parent.iterdir()) == ["geocache.json"]
-    assert nominatim.queries == ["Atlantis", "El Dorado"]
+    assert nominatim.queries == ["Lemuria", "Cibola"]
 
 
 def test_nothing_to_ask_writes_nothing(tmp_path, nominatim, geocoder):
@@ -253,12 +253,12 @@ def test_nothing_to_ask_writes_nothing(tmp_path, nominatim, geocoder):
 
 
 def test_a_story_without_a_file_needs_a_cache_path(tmp_path, geocoder):
-    story = Story("t", {"a": Place("a", "Atlantis")}, ())
+    story = Story("t", {"a": Place("a", "Lemuria")}, ())
     with pytest.raises(GeocodingError, match="nowhere to keep the geocoding results"):
         geocode_story(story, online=geocoder())
     report = geocode_story(story, online=geocoder(), cache_path=tmp_path / "c.json")
     assert list(report.found) == ["a"]
-    assert GeoCache.load(tmp_path / "c.json").get("atlantis").provider == "nominatim"
+    assert GeoCache.load(tmp_path / "c.json").get("lemuria").provider == "nominatim"
 
 
 def test_a_corrupt_cache_stops_before_any_request(story, nominatim, geocoder):
@@ -272,11 +272,11 @@ def test_a_corrupt_cache_stops_before_any_request(story, nominatim, geocoder):
 
 
 def test_a_timeout_is_tried_again(story, nominatim, geocoder, clock):
-    nominatim.script("Atlantis", stall(1.5))  # longer than the client waits
+    nominatim.script("Lemuria", stall(1.5))  # longer than the client waits
     report, calls = run(story, geocoder(timeout=0.25))
-    assert calls[0] == (1, 4, "atlantis", FOUND)
+    assert calls[0] == (1, 4, "lemuria", FOUND)
     # Asked twice, not more: the HTTP library does not try again on its own, unthrottled.
-    assert nominatim.queries == ["Atlantis", "Atlantis", "El Dorado", "Shangri-La"]
+    assert nominatim.queries == ["Lemuria", "Lemuria", "Cibola", "Xanadu"]
     assert clock.sleeps == [1.0]
     assert report.complete
 
@@ -294,22 +294,22 @@ def test_a_timeout_is_tried_again(story, nominatim, geocoder, clock):
 def test_429_and_5xx_are_tried_again_after_a_wait(
     story, nominatim, geocoder, clock, replies, sleeps
 ):
-    nominatim.script("El Dorado", *replies)
+    nominatim.script("Cibola", *replies)
     report, calls = run(story, geocoder())
     assert clock.sleeps == sleeps
-    assert nominatim.queries == ["Atlantis", *["El Dorado"] * (len(replies) + 1), "Shangri-La"]
+    assert nominatim.queries == ["Lemuria", *["Cibola"] * (len(replies) + 1), "Xanadu"]
     assert report.complete
-    assert cache_of(story)["entries"]["el dorado"]["lat"] == 5.0
+    assert cache_of(story)["entries"]["cibola"]["lat"] == 5.0
 
 
 def test_a_5xx_that_lasts_fails_that_place_and_the_others_go_on(story, nominatim, geocoder, clock):
-    nominatim.script("El Dorado", then=status(500))
+    nominatim.script("Cibola", then=status(500))
     report, calls = run(story, geocoder())
     assert clock.sleeps == [1.0, 2.0, 4.0]
-    assert nominatim.queries == ["Atlantis", *["El Dorado"] * 4, "Shangri-La"]
+    assert nominatim.queries == ["Lemuria", *["Cibola"] * 4, "Xanadu"]
     assert [c[3] for c in calls] == [FOUND, IN_GAZETTEER, FAILED, FOUND]
     assert report.failed == {
-        "eldorado": "OpenStreetMap Nominatim geocoder failed (HTTP 500) looking up 'El Dorado' "
+        "eldorado": "OpenStreetMap Nominatim geocoder failed (HTTP 500) looking up 'Cibola' "
         "(4 attempts); try again later"
     }
     assert [str(p) for p in report.problems] == [
@@ -319,11 +319,11 @@ def test_a_5xx_that_lasts_fails_that_place_and_the_others_go_on(story, nominatim
         "4 places without coordinates: 2 found, 1 in the gazetteer, 1 failed"
     )
     assert not report.complete and report.stopped is None
-    assert sorted(cache_of(story)["entries"]) == ["atlantis", "shangri la"]
+    assert sorted(cache_of(story)["entries"]) == ["lemuria", "xanadu"]
 
 
 def test_several_failures_in_a_row_stop_the_run(tmp_path, nominatim, geocoder, clock):
-    names = ["Avalon", "Lyonesse", "Ys", "Utopia", "Atlantis"]
+    names = ["Avalon", "Lyonesse", "Ys", "Utopia", "Lemuria"]
     story = Story("t", {n.lower(): Place(n.lower(), n) for n in names}, (), tmp_path / "s.yaml")
     for name in names[1:]:
         nominatim.script(name, then=status(500))
@@ -344,24 +344,24 @@ def test_several_failures_in_a_row_stop_the_run(tmp_path, nominatim, geocoder, c
 def test_a_waiting_time_the_service_asks_for_is_not_exceeded_but_refused(
     story, nominatim, geocoder, clock
 ):
-    nominatim.script("Atlantis", status(429, Retry_After="3600"))
+    nominatim.script("Lemuria", status(429, Retry_After="3600"))
     with pytest.raises(GeocodingStopped, match="asks to wait 3600 s before the next request"):
         run(story, geocoder())
     assert clock.sleeps == []
-    assert nominatim.queries == ["Atlantis"]
+    assert nominatim.queries == ["Lemuria"]
 
 
 def test_a_429_that_lasts_stops_the_run(story, nominatim, geocoder, clock):
-    nominatim.script("El Dorado", then=status(429, Retry_After="2"))
+    nominatim.script("Cibola", then=status(429, Retry_After="2"))
     with pytest.raises(GeocodingStopped) as info:
         run(story, geocoder())
     assert str(info.value) == (
-        "OpenStreetMap Nominatim geocoder refused: too many requests looking up 'El Dorado' "
+        "OpenStreetMap Nominatim geocoder refused: too many requests looking up 'Cibola' "
         "(4 attempts); wait, then run again; what was found so far is kept"
     )
     assert clock.sleeps == [2.0, 2.0, 4.0]
-    assert "Shangri-La" not in nominatim.queries
-    assert sorted(cache_of(story)["entries"]) == ["atlantis"]
+    assert "Xanadu" not in nominatim.queries
+    assert sorted(cache_of(story)["entries"]) == ["lemuria"]
 
 
 # --- refusals and nonsense -------------------------------------------------------------------
@@ -370,22 +370,22 @@ def test_a_429_that_lasts_stops_the_run(story, nominatim, geocoder, clock):
 def test_403_stops_at_once_and_names_the_user_agent_and_the_policy(
     story, nominatim, geocoder, clock
 ):
-    nominatim.script("El Dorado", then=status(403))
+    nominatim.script("Cibola", then=status(403))
     with pytest.raises(GeocodingStopped) as info:
         run(story, geocoder())
     message = str(info.value)
     assert message.startswith(
-        "OpenStreetMap Nominatim geocoder refused the request (HTTP 403) looking up 'El Dorado'; "
+        "OpenStreetMap Nominatim geocoder refused the request (HTTP 403) looking up 'Cibola'; "
     )
     assert "--user-agent NAME" in message
     assert "https://operations.osmfoundation.org/policies/nominatim/" in message
     assert isinstance(info.value, GeocodingError)
     assert clock.sleeps == []  # not tried again
-    assert nominatim.queries == ["Atlantis", "El Dorado"]
+    assert nominatim.queries == ["Lemuria", "Cibola"]
     report = info.value.report
-    assert list(report.found) == ["atlantis"] and list(report.failed) == ["eldorado"]
+    assert list(report.found) == ["lemuria"] and list(report.failed) == ["eldorado"]
     assert report.stopped == message
-    assert sorted(cache_of(story)["entries"]) == ["atlantis"]
+    assert sorted(cache_of(story)["entries"]) == ["lemuria"]
 
 
 @pytest.mark.parametrize(
@@ -409,14 +409,14 @@ def test_403_stops_at_once_and_names_the_user_agent_and_the_policy(
 def test_an_answer_that_is_not_a_result_fails_that_place(
     story, nominatim, geocoder, clock, reply, what
 ):
-    nominatim.script("El Dorado", reply)
+    nominatim.script("Cibola", reply)
     report, calls = run(story, geocoder())
     assert [c[3] for c in calls] == [FOUND, IN_GAZETTEER, FAILED, FOUND]
     assert what in report.failed["eldorado"]
     assert report.failed["eldorado"].startswith("OpenStreetMap Nominatim geocoder ")
-    assert nominatim.queries.count("El Dorado") == 1  # not tried again
+    assert nominatim.queries.count("Cibola") == 1  # not tried again
     assert clock.sleeps == []
-    assert "el dorado" not in cache_of(story)["entries"]
+    assert "cibola" not in cache_of(story)["entries"]
 
 
 def test_an_unreachable_service_stops_the_run_after_the_retries(story, clock):
@@ -433,7 +433,7 @@ def test_an_unreachable_service_stops_the_run_after_the_retries(story, clock):
         sleep=clock.sleep,
         clock=clock,
     )
-    with pytest.raises(GeocodingStopped, match="could not be reached .* looking up 'Atlantis'"):
+    with pytest.raises(GeocodingStopped, match="could not be reached .* looking up 'Lemuria'"):
         run(story, online)
     assert clock.sleeps == [1.0, 2.0, 4.0]
     assert not (story.path.parent / "geocache.json").exists()
@@ -465,7 +465,7 @@ def test_the_geocoder_alone_raises_what_it_means(nominatim, geocoder):
 def test_requests_are_spaced_in_real_time(story, nominatim, geocoder):
     import time
 
-    nominatim.script("El Dorado", status(500))
+    nominatim.script("Cibola", status(500))
     run(
         story,
         geocoder(
@@ -516,16 +516,16 @@ def test_progress_redraws_one_line_on_a_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     out = Terminal()
     draw = text_progress(out, width=4)
-    draw(1, 2, "atlantis", NOT_FOUND)
+    draw(1, 2, "lemuria", NOT_FOUND)
     draw(2, 2, "ys", FOUND)
     assert out.getvalue() == (
-        "\rgeocode [##--] 1/2 atlantis: not found"
+        "\rgeocode [##--] 1/2 lemuria: not found"
         + "\rgeocode [####] 2/2 ys: found"
-        + " " * 10  # over what is left of the longer line
+        + " " * 9  # over what is left of the longer line
         + "\n"
     )
     draw.close()  # already ended
-    assert out.getvalue().endswith("found" + " " * 10 + "\n")
+    assert out.getvalue().endswith("found" + " " * 9 + "\n")
 
 
 def test_progress_on_a_terminal_ends_an_unfinished_bar_on_close(monkeypatch):
@@ -546,10 +546,10 @@ def test_geocode_story_draws_its_progress(story, nominatim, geocoder):
     out = io.StringIO()
     geocode_story(story, online=geocoder(), progress=text_progress(out, width=4))
     assert out.getvalue().splitlines() == [
-        "geocode [#---] 1/4 atlantis: found",
+        "geocode [#---] 1/4 lemuria: found",
         "geocode [##--] 2/4 moscow: in the gazetteer",
         "geocode [###-] 3/4 eldorado: found",
-        "geocode [####] 4/4 shangrila: found",
+        "geocode [####] 4/4 xanadu: found",
     ]
 
 
@@ -558,4 +558,4 @@ def test_cache_entries_from_elsewhere_are_kept(story, nominatim, geocoder):
     cache.put(CacheEntry("Avalon", 51.15, -2.71, "Avalon", "nominatim", "2020-01-01"))
     cache.save()
     run(story, geocoder())
-    assert sorted(cache_of(story)["entries"]) == ["atlantis", "avalon", "el dorado", "shangri la"]
+    assert sorted(cache_of(story)["entries"]) == ["avalon", "cibola", "lemuria", "xanadu"]

@@ -56,7 +56,7 @@ def test_route_points_and_bytes(mini: Path, monkeypatch) -> None:
     )
     text = mini.read_text(encoding="utf-8").replace("    via: [bridge]", "    route: track.gpx")
     mini.write_text(text, encoding="utf-8")
-    assert prepare(mini)[1][0].length_km > 0
+    assert prepare(mini).legs[0].length_km > 0
     monkeypatch.setattr(tracks, "MAX_ROUTE_POINTS", 20)
     assert messages(mini) == [
         "journey.1.route: route file 'track.gpx' has 50 points; a route may have at most 20: "

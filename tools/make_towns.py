@@ -17,6 +17,8 @@ The ``.npz`` holds plain arrays (read with ``numpy.load(allow_pickle=False)``), 
 ``population``  uint32 (towns)
 ``country``     uint8 (towns, 2): the ISO 3166-1 alpha-2 country code, in ASCII
 ``geonameid``   uint32 (towns)
+``keys``        uint8: each name's matching key (``storymap.geocode.normalize``) in UTF-8, each
+                followed by a newline: the geocoder looks names up without normalizing them all
 ``meta``        uint8: UTF-8 JSON: the source, its version, its licence, the SHA-256 of the file
 ==============  ==================================================================================
 
@@ -36,6 +38,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_basemap import write_npz  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from storymap.geocode import normalize  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "storymap" / "data" / "towns.npz"
 
@@ -76,6 +81,7 @@ def build(cities: dict) -> dict[str, np.ndarray]:
         .reshape(-1, 2)
         .copy(),
         "geonameid": np.array([r[2] for r in rows], dtype=np.uint32),
+        "keys": np.frombuffer("".join(f"{normalize(r[1])}\n" for r in rows).encode(), np.uint8),
     }
 
 

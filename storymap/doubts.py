@@ -1,0 +1,220 @@
+"""What a located, routed story may have wrong without being invalid: its warnings.
+
+A warning is a :class:`~storymap.errors.Problem` like any other, said on standard error; the
+build goes on (``--strict`` makes warnings errors). This module finds:
+
+- a leg whose average speed is impossible for its mode (:data:`SPEED_KMH`);
+- a land leg across open sea, and a sea leg across land (Natural Earth land, as the offline
+  basemap draws it);
+- a place whose coordinates were typed in without a ``source:``;
+- what the route builder noted about a leg (``Leg.notes``, such as a sea lane not found).
+
+The geocoder's own doubts (a name that several places share) come from
+:func:`storymap.geocode.resolve`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from storymap.errors import Problem
+from storymap.model import Leg, Story
+
+#: The average speeds (km/h, over the leg's whole duration) a leg of each mode can have: below
+#: the first or above the second, the duration, the mode or a place is wrong.
+SPEED_KMH: dict[str, tuple[float, float]] = {
+    "walk": (0.0, 10.0),
+    "bike": (0.0, 45.0),
+    "trolley": (0.0, 30.0),
+    "bus": (0.0, 120.0),
+    "car": (0.0, 180.0),
+    "train": (0.0, 400.0),
+    "boat": (0.0, 70.0),
+    "ferry": (0.0, 80.0),
+    "ship": (0.0, 70.0),
+    "flight": (50.0, 1_100.0),
+}
+
+LAND_MODES = ("walk", "bike", "trolley", "bus", "car", "train")
+SEA_MODES = ("ferry", "ship")
+#: A land leg may cross this much open water at a stretch (a bridge, a causeway, a train ferry
+#: between coasts that the coarse coastline puts apart) ...
+MAX_SEA_KM = 60.0
+#: ... and a sea leg this much land: away from its ends, and next to a port (an estuary, a
+#: harbour up a river that the coastline does not show).
+MAX_LAND_KM = 30.0
+MAX_LAND_AT_PORT_KM = 120.0
+_STEP_KM = 2.0  # how often a leg is sampled for land and sea ...
+_MAX_SAMPLES = 20_000  # ... at most
+
+
+def doubts(story: Story, legs: Sequence[Leg]) -> list[Problem]:
+    """Every warning about ``story`` and its ``legs``, in the order of the story file."""
+    file = str(story.path) if story.path is not None else "<story>"
+    found: list[Problem] = []
+    for pid, place in story.places.items():
+        if place.line is not None and place.located and not place.source:
+            found.append(
+                Problem(
+                    file,
+                    place.line,
+                    f"places.{pid}",
+                    f"the coordinates of '{place.name}' have no source; add source: saying "
+                    "where they come from (a map, a survey, an article)",
+                )
+            )
+    land = _Land(legs) if any(leg.mode.name in LAND_MODES + SEA_MODES for leg in legs) else None
+    for leg in legs:
+        chapter = story.chapters[leg.index]
+        where = f"journey.{leg.index}"
+        named = f"the leg to '{chapter.title}'"
+        for note in getattr(leg, "notes", ()):
+            found.append(Problem(file, chapter.line, f"{where}.by", f"{named}: {note}"))
+        speed = _speed_doubt(leg)
+        if speed:
+            found.append(Problem(file, chapter.line, f"{where}.duration", f"{named}: {speed}"))
+        if land is not None:
+            crossing = land.doubt(leg)
+            if crossing:
+                found.append(Problem(file, chapter.line, f"{where}.by", f"{named}: {crossing}"))
+    return sorted(found, key=lambda p: p.line or 0)
+
+
+def _speed_doubt(leg: Leg) -> str | None:
+    speed = leg.speed_kmh
+    bounds = SPEED_KMH.get(leg.mode.name)
+    if speed is None or bounds is None or leg.duration_h is None:
+        return None
+    low, high = bounds
+    if low <= speed <= high:
+        return None
+    said = f"{_km(leg.length_km)} in {_duration(leg.duration_h)} is {_speed(speed)} on average"
+    if speed > high:
+        limit = f"faster than a {leg.mode.name} leg can be (at most {high:,.0f} km/h)"
+    else:
+        limit = f"slower than a {leg.mode.name} leg can be (at least {low:,.0f} km/h)"
+    return f"{said}, {limit}; check duration:, by: and the places"
+
+
+def _km(km: float) -> str:
+    return f"{km:,.1f} km" if km < 100 else f"{km:,.0f} km"
+
+
+def _speed(kmh: float) -> str:
+    return f"{kmh:,.1f} km/h" if kmh < 100 else f"{kmh:,.0f} km/h"
+
+
+def _duration(hours: float) -> str:
+    minutes = round(hours * 60)
+    days, rest = divmod(minutes, 24 * 60)
+    h, m = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{h} h" if h else "", f"{m} min" if m else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
+class _Land:
+    """Natural Earth land (1:50m) around the legs, for testing where they run."""
+
+    def __init__(self, legs: Sequence[Leg]):
+        import shapely
+
+        from storymap.basemap import MAX_SPAN, collection
+
+        xs = [x for leg in legs for x, _ in leg.line.coords]
+        ys = [y for leg in legs for _, y in leg.line.coords]
+        west, east = min(xs), max(xs)
+        if east - west > MAX_SPAN:  # round the world more than the basemap allows: whole turns
+            west, east = -180.0, 180.0 + 360.0 * math.ceil((east - west) / 360.0)
+        south, north = max(min(ys), -85.0), min(max(ys), 85.0)
+        shared = collection(south, west, north, east, 0.05, 0.01, "50m", False)
+        land = [f for f in shared["features"] if f["properties"]["kind"] == "land"]
+        self.land = shapely.from_geojson(_json(land[0]["geometry"])) if land else None
+        if self.land is not None:
+            shapely.prepare(self.land)
+
+    def doubt(self, leg: Leg) -> str | None:
+        if self.land is None or leg.mode.name not in LAND_MODES + SEA_MODES:
+            return None
+        on_land, steps = self._samples(leg)
+        if leg.mode.name in LAND_MODES:
+            runs = _runs(~on_land, steps)
+            longest = max((km for km, _, _ in runs), default=0.0)
+            if longest > MAX_SEA_KM:
+                return (
+                    f"a {leg.mode.name} leg, but {_km(longest)} of it runs across open sea; "
+                    "check by: and the places, or give via: waypoints or a route: file"
+                )
+            return None
+        runs = _runs(on_land, steps)
+        worst = 0.0
+        for km, at_start, at_end in runs:
+            limit = MAX_LAND_AT_PORT_KM if (at_start or at_end) else MAX_LAND_KM
+            if km > limit:
+                worst = max(worst, km)
+        if worst:
+            return (
+                f"a {leg.mode.name} leg, but {_km(worst)} of it runs across land; give via: "
+                "waypoints at sea or a route: file"
+            )
+        return None
+
+    def _samples(self, leg: Leg):
+        import numpy as np
+        import shapely
+
+        coords = np.asarray(leg.line.coords, dtype=float)
+        lon, lat = coords[:, 0], coords[:, 1]
+        seg = _haversine(lat[:-1], lon[:-1], lat[1:], lon[1:])
+        total = float(seg.sum())
+        step = max(_STEP_KM, total / _MAX_SAMPLES)
+        pieces_lon, pieces_lat, pieces_km = [lon[:1]], [lat[:1]], [np.zeros(1)]
+        for i, km in enumerate(seg.tolist()):
+            n = max(1, math.ceil(km / step))
+            t = np.arange(1, n + 1) / n
+            pieces_lon.append(lon[i] + (lon[i + 1] - lon[i]) * t)
+            pieces_lat.append(lat[i] + (lat[i + 1] - lat[i]) * t)
+            pieces_km.append(np.full(n, km / n))
+        xs, ys = np.concatenate(pieces_lon), np.concatenate(pieces_lat)
+        steps = np.concatenate(pieces_km)
+        return shapely.contains_xy(self.land, xs, ys), steps
+
+
+def _runs(mask, steps) -> list[tuple[float, bool, bool]]:
+    """The stretches where ``mask`` holds: (km, whether it touches the start, the end)."""
+    runs = []
+    n = len(mask)
+    i = 0
+    flags = mask.tolist()
+    km = steps.tolist()
+    while i < n:
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        length = 0.0
+        while j < n and flags[j]:
+            length += km[j] if j > i else 0.0
+            j += 1
+        if j < n:
+            length += km[j] / 2
+        if i > 0:
+            length += km[i] / 2
+        runs.append((length, i == 0, j == n))
+        i = j
+    return runs
+
+
+def _haversine(lat1, lon1, lat2, lon2):
+    import numpy as np
+
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+def _json(geometry: dict) -> str:
+    import json
+
+    return json.dumps(geometry)
