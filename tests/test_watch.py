@@ -123,7 +123,7 @@ def test_only_the_page_is_served(watching) -> None:
         assert info.value.code == 404
 
 
-def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+def test_ctrl_c_stops_with_one_line_and_status_130(tmp_path: Path) -> None:
     shutil.copytree(MINI, tmp_path / "data")
     process = subprocess.Popen(
         [sys.executable, "-m", "storymap", "watch", "--port", "0", "--tiles", "none"],
@@ -143,6 +143,6 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
         out, err = process.communicate(timeout=10)
     finally:
         process.kill()
-    assert process.returncode == 0
-    assert err.strip() == "storymap watch: stopped"
+    assert process.returncode == 130, "the status of an interrupted command, as the README says"
+    assert err == "storymap watch: stopped\n", "one line, no traceback"
     assert (tmp_path / "output" / "story.html").is_file()
