@@ -442,7 +442,7 @@ def run_watch(args: argparse.Namespace) -> int:
         print("storymap watch: stopped", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        server.stop()
+        server.stop()  # also when the first build refuses its output
     return EXIT_OK
 
 
