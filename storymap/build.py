@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storymap.errors import Problem, StoryError
-from storymap.files import write_atomic
+from storymap.files import refuse_inputs, write_atomic
 from storymap.model import Leg, Route, Story
 
 if TYPE_CHECKING:
@@ -40,9 +40,11 @@ def prepare(
     return Journey(located.story, legs, located.resolutions, tuple(warnings))
 
 
-def output_path(story_path: str | Path, out: str | Path | None) -> Path:
-    """Where the page goes: ``out`` itself, or ``<stem>.html`` inside a folder."""
-    stem = Path(story_path).stem + ".html"
+def output_path(story_path: str | Path, out: str | Path | None, *, suffix: str = ".html") -> Path:
+    """Where the output goes: ``out`` itself, or ``<stem><suffix>`` inside the folder ``out``
+    (one that exists, or any ``out`` written with a trailing slash; missing folders are made
+    when the file is written), by default in ``output/``."""
+    stem = Path(story_path).stem + suffix
     if out is None:
         return DEFAULT_OUTPUT_DIR / stem
     folder = str(out).endswith(("/", os.sep))  # before Path() drops the trailing slash
@@ -50,6 +52,24 @@ def output_path(story_path: str | Path, out: str | Path | None) -> Path:
     if folder or out.is_dir():
         return out / stem
     return out
+
+
+def read_files(story: Story) -> list[tuple[Path, str]]:
+    """The files a build reads, each with what it is: the story, its route files and local
+    images, and the geocoding cache beside it. An output must be none of them."""
+    from storymap.geocode import CACHE_NAME
+
+    if story.path is None:
+        return []
+    base = Path(story.path).parent
+    files = [(Path(story.path), "the story"), (base / CACHE_NAME, "the story's geocoding cache")]
+    for chapter in story.chapters:
+        if chapter.route is not None:
+            files.append((Path(chapter.route), "a route file of the story"))
+        for media in chapter.media:
+            if "://" not in media.src:
+                files.append((base / media.src, "an image of the story"))
+    return files
 
 
 @dataclass
@@ -112,9 +132,12 @@ class Journey:
     def save(self, path: str | Path, **options: Any) -> int:
         """Write the page to ``path`` (atomically); returns its size in bytes.
 
-        The options are those of :meth:`render`. Sets ``page`` and ``size``.
+        The options are those of :meth:`render`. Sets ``page`` and ``size``. A ``path`` that
+        is one of the files the story is read from (the story itself, a route file, an image)
+        is refused with :class:`~storymap.files.InputOverwriteError`, an ``OutputError``.
         """
         target = Path(path)
+        refuse_inputs(target, read_files(self.story))
         page = self.render(earlier=target, **options).encode("utf-8")
         write_atomic(target, page)
         self.page, self.size = target, len(page)
@@ -174,6 +197,7 @@ def build(
     earlier page at ``out`` is then left as it was).
     """
     target = output_path(story_path, out)
+    refuse_inputs(target, [(story_path, "the story")])
     if basemap and not target.is_file():  # else its offline map may well be reused
         from storymap.basemap import prefetch
 

@@ -18,8 +18,28 @@ from typing import Any
 from storymap import __version__
 from storymap.build import DEFAULT_STORY, UNSET
 from storymap.errors import GeocodingError, OutputError, StoryError
+from storymap.files import InputOverwriteError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """Says what is wrong with the arguments in one line (not the whole usage), exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a port; use a number from 1 to 65535, or 0 for any free port"
+        )
+    return port
 
 
 def _story_argument(parser: argparse.ArgumentParser, *, optional: bool) -> None:
@@ -178,7 +198,11 @@ def add_export(commands: argparse._SubParsersAction) -> None:
         "line per leg) or as GPX (a waypoint per chapter and a track per leg).",
     )
     _story_argument(export, optional=False)
-    _output_argument(export, "the .geojson or .gpx file to write (default: standard output)")
+    _output_argument(
+        export,
+        "the .geojson or .gpx file to write, or a folder for STORY.geojson (default: standard "
+        "output)",
+    )
     export.add_argument(
         "--format",
         choices=("geojson", "gpx"),
@@ -235,7 +259,9 @@ def add_draft(commands: argparse._SubParsersAction) -> None:
         "file's header, and storymap validate reports the fields still missing.",
     )
     draft.add_argument("article", help="the article, as plain UTF-8 text")
-    _output_argument(draft, "the .yaml story to write (default: standard output)")
+    _output_argument(
+        draft, "the .yaml story to write, or a folder for ARTICLE.yaml (default: standard output)"
+    )
     draft.add_argument(
         "--geonames",
         action="store_true",
@@ -255,7 +281,9 @@ def add_import(commands: argparse._SubParsersAction) -> None:
     )
     importer.add_argument("kind", choices=("storymapjs",), help="the tool the story comes from")
     importer.add_argument("file", help="the story file to convert (StoryMapJS: its .json)")
-    _output_argument(importer, "the .yaml story to write (default: standard output)")
+    _output_argument(
+        importer, "the .yaml story to write, or a folder for FILE.yaml (default: standard output)"
+    )
     _force_argument(importer)
 
 
@@ -268,12 +296,12 @@ def add_watch(commands: argparse._SubParsersAction) -> None:
         description="Build the story, serve the page on 127.0.0.1, and rebuild it whenever the "
         "story, a route file or a media file is saved; open tabs reload and keep their chapter. "
         "A bad edit shows its problems in the terminal and over the page, and the last good "
-        "page stays on disk. Ctrl-C stops.",
+        "page stays on disk. Ctrl-C stops it (exit status 130).",
     )
     _story_argument(watch, optional=True)
-    _output_argument(watch, "the page to write (default: output/STORY.html)")
+    _output_argument(watch, "the page to write, or a folder for it (default: output/STORY.html)")
     watch.add_argument(
-        "--port", type=int, default=8000, help="the port on 127.0.0.1 (default 8000; 0: any free)"
+        "--port", type=_port, default=8000, help="the port on 127.0.0.1 (default 8000; 0: any free)"
     )
     _map_arguments(watch, described=False)
     _outside_argument(watch)
@@ -306,7 +334,7 @@ COMMANDS += (add_embed,)
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="storymap",
         description="Turn a journey told as a story into one interactive, self-contained HTML map.",
     )
@@ -322,13 +350,33 @@ def _online(args: argparse.Namespace):
         if args.user_agent:
             raise _UsageError("--user-agent goes with --geocoder; add --geocoder nominatim")
         return None
-    from storymap.geocode import online_geocoder
-
-    return online_geocoder(args.geocoder, args.user_agent)
+    return _online_geocoder(args.geocoder, args.user_agent)
 
 
 class _UsageError(Exception):
     pass
+
+
+def _online_geocoder(name: str, user_agent: str | None, **where: str):
+    """The online geocoder asked for; an unknown name or a missing user agent is a usage
+    error."""
+    from storymap.geocode import online_geocoder
+
+    try:
+        return online_geocoder(name, user_agent, **where)
+    except GeocodingError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _target(source: str | Path, out: str, suffix: str, inputs: list[tuple[Path, str]]) -> Path:
+    """Where ``-o`` puts the output of ``source``: the file named, or ``<stem><suffix>`` in
+    the folder named; refused when it is one of the command's ``inputs``."""
+    from storymap.build import output_path
+    from storymap.files import refuse_inputs
+
+    path = output_path(source, out, suffix=suffix)
+    refuse_inputs(path, inputs)
+    return path
 
 
 def _tiles(value: str | None, key: str | None):
@@ -346,7 +394,7 @@ def _tiles(value: str | None, key: str | None):
 
 
 def run_embed(args: argparse.Namespace) -> int:
-    from storymap.embed import page_title, parse_ratio, snippet
+    from storymap.embed import chapter_ids, check_chapter, page_title, parse_ratio, snippet
 
     page = Path(args.page)
     if not page.is_file():
@@ -355,15 +403,31 @@ def run_embed(args: argparse.Namespace) -> int:
         ratio = parse_ratio(args.ratio)
     except ValueError as exc:
         raise _UsageError(f"--ratio: {exc}") from None
+    try:
+        ids = chapter_ids(page)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    chapter = None
+    if args.chapter is not None:
+        try:
+            chapter = check_chapter(args.chapter, ids)
+        except ValueError as exc:
+            raise _UsageError(f"--chapter: {exc}") from None
     title = args.title or page_title(page)
-    sys.stdout.write(snippet(args.src or page.name, title, ratio=ratio, chapter=args.chapter))
+    sys.stdout.write(snippet(args.src or page.name, title, ratio=ratio, chapter=chapter))
     return EXIT_OK
 
 
 def run_watch(args: argparse.Namespace) -> int:
     from storymap.build import output_path
+    from storymap.files import refuse_inputs
     from storymap.watch import Outcome, Server, Watcher
 
+    story = Path(args.story)
+    if not story.is_file():
+        raise _UsageError(f"{story}: no such file; check the path to the story")
+    out = output_path(story, args.output)
+    refuse_inputs(out, [(story, "the story")])
     tiles = _tiles(args.tiles, args.tiles_key)
     options = {"tiles": tiles, "tiles_key": args.tiles_key, "basemap": args.basemap}
 
@@ -377,8 +441,8 @@ def run_watch(args: argparse.Namespace) -> int:
             print("storymap: the story has problems; the last good page stays", file=sys.stderr)
 
     watcher = Watcher(
-        Path(args.story),
-        output_path(args.story, args.output),
+        story,
+        out,
         options,
         report,
         allow_outside=args.allow_outside,
@@ -401,18 +465,22 @@ def run_watch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         server.stop()
         print("storymap watch: stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        server.stop()  # also when the first build refuses its output
     return EXIT_OK
 
 
-def _emit_story(args: argparse.Namespace, text: str, summary: str) -> int:
-    """Write a new story to ``-o`` (never replacing one unless ``--force``), or to stdout."""
+def _emit_story(args: argparse.Namespace, source: tuple[Path, str], text: str, summary: str) -> int:
+    """Write a new story to ``-o`` (never replacing one unless ``--force``, never ``source``),
+    or to stdout."""
     if not args.output:
         sys.stdout.write(text)
         print(f"storymap {args.command}: {summary}", file=sys.stderr)
         return EXIT_OK
     from storymap.files import write_atomic
 
-    path = Path(args.output)
+    path = _target(source[0], args.output, ".yaml", [source])
     if path.exists() and not args.force:
         raise _UsageError(f"{path} exists; choose another -o, or add --force to replace it")
     write_atomic(path, text)
@@ -431,17 +499,16 @@ def run_import(args: argparse.Namespace) -> int:
         f"{len(story.get('journey', []))} chapters, {len(story.get('places', {}))} places; "
         f"{len(conversion.notes)} notes on what has no counterpart"
     )
-    return _emit_story(args, text, summary)
+    return _emit_story(args, (source, "the file to convert"), text, summary)
 
 
 def run_geocode(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from storymap.console import text_progress
-    from storymap.geocode import GeocodingStopped, geocode_story, online_geocoder
+    from storymap.geocode import GeocodingStopped, geocode_story
     from storymap.story import load
 
-    story = load(args.story)
     where = {}
     if args.geocoder_url:
         from urllib.parse import urlsplit
@@ -450,7 +517,8 @@ def run_geocode(args: argparse.Namespace) -> int:
         if url.scheme not in ("http", "https") or not url.netloc:
             raise _UsageError(f"--geocoder-url: '{args.geocoder_url}' is not an http(s) address")
         where = {"scheme": url.scheme, "domain": url.netloc + url.path.rstrip("/")}
-    online = online_geocoder(args.geocoder, args.user_agent, **where)
+    online = _online_geocoder(args.geocoder, args.user_agent, **where)
+    story = load(args.story)
     bar = text_progress()
     try:
         report = geocode_story(
@@ -462,9 +530,13 @@ def run_geocode(args: argparse.Namespace) -> int:
         )
     except GeocodingStopped as exc:
         bar.close()
-        for problem in exc.report.problems:
+        problems = [str(problem) for problem in exc.report.problems]
+        for problem in problems:
             print(problem, file=sys.stderr)
-        raise
+        if not any(str(exc) in problem for problem in problems[-1:]):
+            print(f"storymap geocode: {exc}", file=sys.stderr)  # not said by the last problem
+        print(f"storymap geocode: stopped; {exc.report.summary()}", file=sys.stderr)
+        return EXIT_FAILED
     bar.close()
     for problem in report.problems:
         print(problem, file=sys.stderr)
@@ -483,7 +555,12 @@ def run_draft(args: argparse.Namespace) -> int:
     except (UnicodeDecodeError, OSError) as exc:
         raise _UsageError(f"{source}: cannot be read as UTF-8 text ({exc})") from None
     made = draft(text, source_name=source.name, extra=args.geonames)
-    return _emit_story(args, to_yaml(made), f"{len(made.found)} places, {len(made.todos)} TODOs")
+    return _emit_story(
+        args,
+        (source, "the article"),
+        to_yaml(made),
+        f"{len(made.found)} places, {len(made.todos)} TODOs",
+    )
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -564,22 +641,29 @@ def _resolution_table(resolutions: Sequence[Any]) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from storymap.build import prepare
+    from storymap.build import prepare, read_files
     from storymap.export import to_geojson, to_gpx
     from storymap.files import write_atomic
 
-    journey = prepare(args.story, online=_online(args), allow_outside=args.allow_outside)
-    story, legs = journey.story, journey.legs
+    online = _online(args)
+    story_file = Path(args.story)
     kind = args.format or ("gpx" if str(args.output or "").lower().endswith(".gpx") else "geojson")
+    target = None
+    if args.output:
+        target = _target(story_file, args.output, f".{kind}", [(story_file, "the story")])
+    journey = prepare(story_file, online=online, allow_outside=args.allow_outside)
+    story, legs = journey.story, journey.legs
+    if target is not None:
+        _target(story_file, args.output, f".{kind}", read_files(story))
     if kind == "gpx":
         text = to_gpx(story, legs)
     else:
         text = json.dumps(to_geojson(story, legs), ensure_ascii=False, indent=1) + "\n"
-    if args.output:
-        write_atomic(Path(args.output), text)
+    if target is not None:
+        write_atomic(target, text)
         what = "waypoints" if kind == "gpx" else "points"
         lines = "tracks" if kind == "gpx" else "lines"
-        print(f"wrote {args.output}: {len(story.chapters)} {what}, {len(legs)} {lines}")
+        print(f"wrote {target}: {len(story.chapters)} {what}, {len(legs)} {lines}")
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -601,7 +685,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    except _UsageError as exc:
+    except (_UsageError, InputOverwriteError) as exc:
         print(f"storymap {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (OutputError, GeocodingError) as exc:

@@ -36,6 +36,33 @@ def page_title(page: str | Path) -> str:
     return " ".join(parser.title.split()) or Path(page).name
 
 
+def chapter_ids(page: str | Path) -> list[str]:
+    """The chapter ids of the storymap page ``page``, in story order; ValueError when it is
+    not a page that storymap built (another HTML page, an image, an empty file)."""
+    from storymap.render import page_data
+
+    data = page_data(Path(page))
+    chapters = data.get("chapters") if data is not None else None
+    if not isinstance(chapters, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str) for c in chapters
+    ):
+        raise ValueError(f"{page}: not a storymap page; give a page written by storymap build")
+    return [c["id"] for c in chapters]
+
+
+def check_chapter(chapter: str, ids: list[str]) -> str:
+    """``chapter`` as it goes into the address: one of ``ids``, or a number from 1 to their
+    count; ValueError naming the ids and the numbers otherwise."""
+    key = chapter.strip()
+    if key in ids or (re.fullmatch(r"[0-9]{1,9}", key) and 1 <= int(key) <= len(ids)):
+        return key
+    listed = ", ".join(ids)
+    raise ValueError(
+        f"no chapter '{chapter}' in this page; give one of its ids ({listed}) "
+        f"or a number from 1 to {len(ids)}"
+    )
+
+
 def parse_ratio(text: str) -> tuple[int, int]:
     """``16:10`` or ``4/3`` as a pair of positive whole numbers; ValueError otherwise."""
     match = re.fullmatch(r"\s*(\d{1,4})\s*[:/x]\s*(\d{1,4})\s*", text)

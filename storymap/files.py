@@ -2,6 +2,7 @@
 
 - :func:`write_atomic` writes a page, an export or a story: readers see the old file or the
   new one, never a mix, and a failure is an :class:`~storymap.errors.OutputError`.
+- :func:`refuse_inputs` refuses an output that is one of the files a command reads.
 - :func:`replace_file` is the same write without that translation (the geocoding cache uses
   it, keeping the cache's own file mode).
 - :func:`dump_yaml` and :func:`comment` put a story together as the draft and the importers
@@ -21,7 +22,39 @@ from typing import Any
 
 from storymap.errors import OutputError
 
-__all__ = ["comment", "dump_yaml", "replace_file", "write_atomic"]
+__all__ = [
+    "InputOverwriteError",
+    "comment",
+    "dump_yaml",
+    "refuse_inputs",
+    "replace_file",
+    "write_atomic",
+]
+
+
+class InputOverwriteError(OutputError):
+    """The output named is a file the command reads (the story, a route file, an image…);
+    nothing is written. A wrong argument rather than a failed write: ``storymap`` exits 2."""
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        if os.path.samefile(a, b):  # also a symlink, or a hard link, to the same file
+            return True
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def refuse_inputs(target: Path, inputs: Iterable[tuple[str | os.PathLike[str], str]]) -> None:
+    """Raise :class:`InputOverwriteError` when ``target`` is one of ``inputs``, pairs of a
+    path and what it is (``"the story"``), compared as resolved paths and as files on disk,
+    so that ``./``, ``..`` and symlinks are seen through."""
+    for path, what in inputs:
+        if _same(Path(target), Path(path)):
+            raise InputOverwriteError(
+                f"-o {target} would overwrite {what} ({path}); choose another -o"
+            )
 
 
 def replace_file(path: Path, data: str | bytes, *, keep_mode: bool = False) -> None:

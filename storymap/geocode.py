@@ -569,7 +569,8 @@ class OnlineGeocoder:
             return _Failure(what, hint, retry=True, retry_after=retry_after)
         if isinstance(exc, gexc.GeocoderUnavailable):  # no connection
             hint = "check the network connection and the service address, or try again later"
-            return _Failure(f"could not be reached ({exc})", hint, retry=True, fatal=True)
+            what = f"could not be reached ({_network_reason(exc)})"
+            return _Failure(what, hint, retry=True, fatal=True)
         if isinstance(exc, gexc.GeocoderParseError):
             return garbage
         if isinstance(exc, gexc.GeocoderQueryError):  # 400, 412-414, an error in the answer
@@ -607,6 +608,28 @@ def _retry_after(http_error: Any) -> float | None:
 
     headers = getattr(http_error, "headers", None)
     return get_retry_after(headers) if headers else None
+
+
+def _network_reason(exc: BaseException) -> str:
+    """Why a connection failed, in a few words ("connection refused", "name or service not
+    known"), from the operating system's error somewhere in the chain of causes; else the
+    first line of the error, shortened."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        error = todo.pop(0)
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, OSError) and isinstance(error.strerror, str) and error.strerror:
+            return error.strerror[0].lower() + error.strerror[1:]
+        todo += [e for e in (error.__cause__, error.__context__) if e is not None]
+        todo += [a for a in error.args if isinstance(a, BaseException)]
+        reason = getattr(error, "reason", None)
+        if isinstance(reason, BaseException):
+            todo.append(reason)
+    first = str(exc).split("\n", 1)[0]
+    return first if len(first) <= 80 else first[:79] + "…"
 
 
 def _excerpt(exc: Exception) -> str:
@@ -648,9 +671,10 @@ def online_geocoder(
 
     agent = (user_agent or "").strip()
     if not agent or agent == options.default_user_agent or agent.startswith("geopy/"):
+        given = f", not {user_agent!r}" if user_agent is not None else ""
         raise GeocodingError(
-            f"the {name} geocoder needs a user agent that names your application, not "
-            f"{user_agent!r}; pass --user-agent NAME, for example "
+            f"the {name} geocoder needs a user agent that names your application{given}; "
+            "pass --user-agent NAME, for example "
             "--user-agent 'my-newsroom-maps/1.0 (maps@example.org)'"
         )
     kwargs: dict[str, Any] = {"user_agent": agent, "timeout": timeout}

@@ -370,10 +370,10 @@ def _sources_digest() -> str:
 MAX_EARLIER_PAGE = 50_000_000  # bytes: a larger file at the output is not read for reuse
 
 
-def earlier_basemap(path: Path) -> dict[str, Any] | None:
-    """The offline map of the storymap page at ``path``, to reuse when nothing it was made from
-    has changed (see :func:`basemap_data`); None when there is no such page, or it cannot be
-    read as one. Only a regular file of reasonable size is read."""
+def page_data(path: Path) -> dict[str, Any] | None:
+    """The data a storymap page at ``path`` was drawn from (its chapters, its offline map…);
+    None when ``path`` is not a storymap page, or cannot be read as one. Only a regular file
+    of reasonable size is read."""
     import json
     import stat
 
@@ -390,7 +390,15 @@ def earlier_basemap(path: Path) -> dict[str, Any] | None:
         data, _ = json.JSONDecoder().raw_decode(text, call.end())
     except (OSError, ValueError, RecursionError):
         return None
-    found = data.get("basemap") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def earlier_basemap(path: Path) -> dict[str, Any] | None:
+    """The offline map of the storymap page at ``path``, to reuse when nothing it was made from
+    has changed (see :func:`basemap_data`); None when there is no such page, or it cannot be
+    read as one."""
+    data = page_data(path)
+    found = data.get("basemap") if data is not None else None
     return found if isinstance(found, dict) else None
 
 

@@ -58,16 +58,18 @@ class Watcher:
     last: Outcome | None = None
 
     def build(self) -> Outcome:
-        """Build now, and tell ``on_outcome``."""
-        return self._told(self._attempt())
+        """Build now, and tell ``on_outcome``. An output that is one of the story's own files
+        raises :class:`~storymap.files.InputOverwriteError` here, before anything is served."""
+        return self._told(self._attempt(first=True))
 
     def _told(self, outcome: Outcome) -> Outcome:
         if self.on_outcome:
             self.on_outcome(outcome)
         return outcome
 
-    def _attempt(self) -> Outcome:
+    def _attempt(self, *, first: bool = False) -> Outcome:
         from storymap.build import load
+        from storymap.files import InputOverwriteError
 
         started = time.perf_counter()
         # Stamps from before reading: a save during the build triggers another build.
@@ -79,6 +81,10 @@ class Watcher:
             journey.save(self.out, **self.options)
         except StoryError as exc:
             outcome = Outcome(False, "\n".join(str(p) for p in exc.problems), 0.0)
+        except InputOverwriteError as exc:
+            if first:
+                raise
+            outcome = Outcome(False, str(exc), 0.0)
         except (StorymapError, OSError) as exc:
             outcome = Outcome(False, str(exc), 0.0)
         else:

@@ -269,3 +269,163 @@ def test_the_module_docstring_names_every_command() -> None:
     (commands,) = (a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction))
     summary = cli.__doc__.split("\n\n", 1)[0]
     assert set(re.findall(r"``(?:storymap )?(\w+)``", summary)) == set(commands.choices)
+
+
+ARTICLE = HERE / "fixtures" / "article" / "article.txt"
+STORM = HERE / "fixtures" / "storymapjs" / "storm.json"
+
+
+@pytest.mark.parametrize(
+    ("args", "written"),
+    [
+        (["build", "data/story.yaml", "-o", "new/"], "new/story.html"),
+        (["build", "data/story.yaml", "-o", "new/deeper/page.html"], "new/deeper/page.html"),
+        (["export", "data/story.yaml", "-o", "new/"], "new/story.geojson"),
+        (["export", "data/story.yaml", "-o", "new/", "--format", "gpx"], "new/story.gpx"),
+        (["export", "data/story.yaml", "-o", "new/deeper/trip.gpx"], "new/deeper/trip.gpx"),
+        (["draft", str(ARTICLE), "-o", "new/"], "new/article.yaml"),
+        (["draft", str(ARTICLE), "-o", "new/deeper/draft.yaml"], "new/deeper/draft.yaml"),
+        (["import", "storymapjs", str(STORM), "-o", "new/"], "new/storm.yaml"),
+        (["import", "storymapjs", str(STORM), "-o", "new/x/k.yaml"], "new/x/k.yaml"),
+    ],
+)
+def test_o_makes_missing_folders(args: list[str], written: str, project: Path) -> None:
+    result = run(*args, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {written}" in result.stdout
+    assert (project / written).is_file() and (project / written).stat().st_size > 0
+    assert sorted(p.name for p in (project / written).parent.iterdir()) == [Path(written).name]
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (["build", "data/story.yaml", "-o", "data/story.yaml"], "the story"),
+        (["build", "data/story.yaml", "-o", "./data/../data/story.yaml"], "the story"),
+        (["build", "data/story.yaml", "-o", "link.yaml"], "the story"),
+        (["build", "data/story.yaml", "-o", "data/media/dot.png"], "an image of the story"),
+        (["build", "data/story.yaml", "-o", "data/geocache.json"], "the story's geocoding cache"),
+        (["watch", "data/story.yaml", "-o", "link.yaml", "--port", "0"], "the story"),
+        (["watch", "data/story.yaml", "-o", "data/media/dot.png", "--port", "0"], "an image"),
+        (["export", "data/story.yaml", "-o", "./data/story.yaml"], "the story"),
+        (["export", "data/story.yaml", "-o", "data/media/dot.png"], "an image of the story"),
+        (["draft", "article.txt", "-o", "./article.txt", "--force"], "the article"),
+        (
+            ["import", "storymapjs", "storm.json", "-o", "storm.json", "--force"],
+            "the file to convert",
+        ),
+    ],
+)
+def test_o_naming_an_input_is_refused_and_the_input_kept(
+    args: list[str], what: str, project: Path
+) -> None:
+    shutil.copy(ARTICLE, project / "article.txt")
+    shutil.copy(STORM, project / "storm.json")
+    (project / "data" / "geocache.json").write_text('{"entries": {}}\n', encoding="utf-8")
+    (project / "link.yaml").symlink_to(project / "data" / "story.yaml")
+    files = [p for p in project.rglob("*") if p.is_file() and not p.is_symlink()]
+    before = {p: p.read_bytes() for p in files}
+    result = run(*args, cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"storymap {args[0]}: -o ") and "would overwrite " + what in line
+    assert line.endswith("; choose another -o")
+    assert {p: p.read_bytes() for p in files} == before
+    assert (project / "link.yaml").is_symlink()
+    assert not (project / "output" / "story.html").exists()
+
+
+BAD_OPTIONS = [
+    (["build", "--geocoder", "google"], "unknown geocoder 'google'; choose one of: nominatim"),
+    (["build", "--geocoder", "nominatim"], "needs a user agent that names your application;"),
+    (["validate", "data/story.yaml", "--geocoder", "x"], "unknown geocoder 'x'"),
+    (["export", "data/story.yaml", "--geocoder", "x"], "unknown geocoder 'x'"),
+    (["geocode", "data/story.yaml", "--geocoder", "x", "--user-agent", "a/1"], "geocoder 'x'"),
+    (["geocode", "data/story.yaml", "--geocoder", "nominatim"], "--user-agent"),
+    (
+        [
+            "geocode",
+            "data/story.yaml",
+            "--geocoder",
+            "nominatim",
+            "--user-agent",
+            "a/1",
+            "--geocoder-url",
+            "ftp://x",
+        ],
+        "--geocoder-url: 'ftp://x' is not an http(s) address",
+    ),
+    (["build", "--tiles", "Nope"], "--tiles: unknown tile provider 'Nope'"),
+    (["watch", "--tiles", "Nope"], "--tiles: unknown tile provider 'Nope'"),
+    (["build", "--resources", "web"], "argument --resources: invalid choice: 'web'"),
+    (["watch", "--port", "70000"], "'70000' is not a port; use a number from 1 to 65535"),
+    (["watch", "--port", "-1"], "'-1' is not a port"),
+    (["watch", "--port", "eighty"], "'eighty' is not a port"),
+    (["export", "data/story.yaml", "--format", "kml"], "argument --format: invalid choice"),
+    (["embed", "output/page.html", "--ratio", "wide"], "--ratio: 'wide' is not an aspect ratio"),
+    (["embed", "output/page.html", "--ratio", "0:9"], "--ratio: '0:9' is not an aspect ratio"),
+    (["import", "arcgis", "x.json"], "argument kind: invalid choice: 'arcgis'"),
+    (["build", "missing.yaml"], "missing.yaml: no such file"),
+    (["validate", "missing.yaml"], "missing.yaml: no such file"),
+    (["export", "missing.yaml"], "missing.yaml: no such file"),
+    (["watch", "missing.yaml", "--port", "0"], "missing.yaml: no such file"),
+    (["geocode", "missing.yaml", "--geocoder", "nominatim", "--user-agent", "a/1"], "no such"),
+    (["draft", "missing.txt"], "missing.txt: no such file"),
+    (["import", "storymapjs", "missing.json"], "missing.json: no such file"),
+    (["embed", "missing.html"], "missing.html: no such page"),
+    (["build", "--colour", "red"], "unrecognized arguments: --colour"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["validate"], "the following arguments are required: story"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_OPTIONS, ids=lambda v: " ".join(v)[:40])
+def test_a_wrong_argument_exits_2_with_one_line(
+    args: list[str], message: str, project: Path
+) -> None:
+    (project / "output" / "page.html").write_text("<html></html>", encoding="utf-8")
+    result = run(*args, cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    if lines[-1:] == ["storymap: 1 problem in the story; nothing written"]:
+        lines.pop()  # a missing story is reported as a story's problems are
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert result.stdout == ""
+
+
+def test_an_unreachable_geocoder_is_said_once_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port on 127.0.0.1 that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "story.yaml").write_text(
+        "title: Legends\n"
+        "places:\n"
+        "  home: {name: Home, lat: 51.5, lon: -0.1}\n"
+        "  isle: {name: Avalon}\n"
+        "journey:\n"
+        "  - {at: home, title: Start}\n"
+        "  - {at: isle, by: ferry, title: The isle}\n",
+        encoding="utf-8",
+    )
+    url = f"http://127.0.0.1:{port}"
+    result = run(
+        "geocode", "story.yaml", "--geocoder", "nominatim", "--user-agent", "storymap-tests",
+        "--geocoder-url", url, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1, "an online geocoder failed, as the README says"
+    assert "Traceback" not in result.stderr
+    said = [line for line in result.stderr.splitlines() if "could not be reached" in line]
+    assert said == [
+        "story.yaml:4: places.isle: OpenStreetMap Nominatim geocoder could not be reached "
+        "(connection refused) looking up 'Avalon' (4 attempts); check the network connection "
+        "and the service address, or try again later"
+    ]
+    assert result.stderr.splitlines()[-1] == (
+        "storymap geocode: stopped; 1 place without coordinates: 1 failed"
+    )
+    assert not (tmp_path / "geocache.json").exists()

@@ -109,3 +109,67 @@ def test_parse_ratio() -> None:
     assert parse_ratio("16:9") == (16, 9) and parse_ratio("4/3") == (4, 3)
     with pytest.raises(ValueError):
         parse_ratio("0:3")
+
+
+@pytest.mark.parametrize(
+    ("chapter", "opens"),
+    [("over-the-bridge", "#over-the-bridge"), ("4", "#4"), (" 1 ", "#1")],
+)
+def test_embed_opens_at_a_chapter_of_the_page(chapter: str, opens: str, tmp_path: Path) -> None:
+    target = build(MINI, tmp_path / "page.html", tiles=None).page
+    result = subprocess.run(
+        [sys.executable, "-m", "storymap", "embed", str(target), "--chapter", chapter],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    (_, _), (_, attrs) = parse(result.stdout).elements
+    assert attrs["src"] == "page.html" + opens
+
+
+IDS = "(start, over-the-bridge, to-the-airport, home) or a number from 1 to 4"
+
+
+@pytest.mark.parametrize("chapter", ["trolley", "0", "5", "-1", "²", "Over-the-bridge"])
+def test_embed_refuses_a_chapter_the_page_does_not_have(chapter: str, tmp_path: Path) -> None:
+    target = build(MINI, tmp_path / "page.html", tiles=None).page
+    result = subprocess.run(
+        [sys.executable, "-m", "storymap", "embed", str(target), f"--chapter={chapter}"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"storymap embed: --chapter: no chapter '{chapter}' in this page; "
+        f"give one of its ids {IDS}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "other.html",
+            b"<!DOCTYPE html><html><head><title>News</title></head><body></body></html>",
+        ),
+        ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"),
+        ("empty.html", b""),
+        ("half.html", b'<html>\nstorymap.init(map_1, {"chapters": [\n'),
+    ],
+)
+def test_embed_refuses_a_file_that_is_not_a_storymap_page(
+    name: str, content: bytes, tmp_path: Path
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "storymap", "embed", name],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"storymap embed: {name}: not a storymap page; give a page written by storymap build\n"
+    )

@@ -262,9 +262,7 @@ def test_cache_round_trip_is_sorted_and_versioned(tmp_path):
         '"zanzibar town"'
     )
     again = GeoCache.load(path)
-    assert again.get("LEMURIA") == CacheEntry(
-        "Lemuria", 36.4, 25.4, "Lemuria, Aegean", "nominatim"
-    )
+    assert again.get("LEMURIA") == CacheEntry("Lemuria", 36.4, 25.4, "Lemuria, Aegean", "nominatim")
     assert (path.stat().st_mode & 0o777) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["geocache.json"]
 

@@ -123,7 +123,7 @@ def test_only_the_page_is_served(watching) -> None:
         assert info.value.code == 404
 
 
-def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+def test_ctrl_c_stops_with_one_line_and_status_130(tmp_path: Path) -> None:
     shutil.copytree(MINI, tmp_path / "data")
     process = subprocess.Popen(
         [sys.executable, "-m", "storymap", "watch", "--port", "0", "--tiles", "none"],
@@ -143,6 +143,37 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
         out, err = process.communicate(timeout=10)
     finally:
         process.kill()
-    assert process.returncode == 0
-    assert err.strip() == "storymap watch: stopped"
+    assert process.returncode == 130, "the status of an interrupted command, as the README says"
+    assert err == "storymap watch: stopped\n", "one line, no traceback"
     assert (tmp_path / "output" / "story.html").is_file()
+
+
+def test_watch_writes_into_a_new_folder_and_refuses_its_own_story(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "data")
+    command = [sys.executable, "-m", "storymap", "watch", "--port", "0", "--tiles", "none"]
+    process = subprocess.Popen(
+        [*command, "-o", "site/maps/"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("built in ") and "wrote site/maps/story.html" in first
+        assert process.stdout.readline().startswith("storymap watch: http://127.0.0.1:")
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert (tmp_path / "site" / "maps" / "story.html").is_file()
+    story = (tmp_path / "data" / "story.yaml").read_bytes()
+    refused = subprocess.run(
+        [*command, "-o", "./data/story.yaml"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "storymap watch: -o data/story.yaml would overwrite the story (data/story.yaml); "
+        "choose another -o\n"
+    )
+    assert (tmp_path / "data" / "story.yaml").read_bytes() == story
