@@ -164,6 +164,9 @@ class Leg:
     line: LineString = field(repr=False)  # (lon, lat); longitudes unwrapped across 180°
     length_km: float
     duration_h: float | None = None
+    # Short sentences on how the leg was drawn, when that is not what the story asked for
+    # (a sea leg left straight because no sea lane was found).
+    notes: tuple[str, ...] = ()
 
     @property
     def speed_kmh(self) -> float | None:
