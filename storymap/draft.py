@@ -216,7 +216,11 @@ _CUES: tuple[tuple[str, str], ...] = (
     ("train", r"\b(?:trains?|by\s+rail|locomotives?|express)\b"),
     ("train", r"\brail(?:way|road)?\s+(?:journey|trip|line|link|service|route)s?\b"),
     ("bus", r"\b(?:bus|buses|busses|minibus|minibuses)\b"),
-    ("ferry", r"\b(?:ferry|ferries|boats?|ships?|sailed|sailing|vessels?|by\s+sea)\b"),
+    ("ferry", r"\b(?:ferry|ferries)(?:[\s-]?boats?)?\b"),
+    ("ship", r"\b(?:(?:steam|mail)?ships?|liners?|steamers?|freighters?|vessels?|by\s+sea)\b"),
+    ("ship", r"\b(?:sailed|sailing|(?:set|put)\s+(?:out\s+)?to\s+sea|voyage)\b"),
+    ("boat", r"\b(?:(?:steam|house|row)?boats?|canoes?|kayaks?|barges?|rowed|rowing|paddled)\b"),
+    ("bike", r"\b(?:bicycles?|bikes?|cycled|cycling|biked|biking|by\s+cycle)\b"),
     ("car", r"\b(?:by\s+car|cars?|drove|driven|driving|taxis?)\b"),
     ("walk", r"\b(?:walk|walked|walking|on\s+foot|hiked|hiking|trekked|marched)\b"),
 )

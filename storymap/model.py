@@ -51,17 +51,21 @@ class Mode:
     dash: str | None  # a Leaflet/SVG dashArray, None for a solid line
     icon: str  # the file name of its SVG icon in storymap/static/icons/
     geodesic: bool = False  # drawn as a great-circle arc instead of along waypoints
+    sea: bool = False  # without waypoints or a route file, drawn along a sea lane
 
 
 MODES: dict[str, Mode] = {
     m.name: m
     for m in (
         Mode("walk", "On foot", "#6d4c41", "2 6", "walk.svg"),
+        Mode("bike", "Bicycle", "#15803d", "5 3", "bike.svg"),
         Mode("bus", "Bus", "#d97706", None, "bus.svg"),
         Mode("car", "Car", "#7c3aed", None, "car.svg"),
         Mode("train", "Train", "#1d4ed8", "10 4 2 4", "train.svg"),
         Mode("trolley", "Hand-pushed rail trolley", "#dc2626", "6 4", "trolley.svg"),
-        Mode("ferry", "Ferry", "#0891b2", "12 6", "ferry.svg"),
+        Mode("boat", "Boat", "#be185d", "8 3 2 3", "boat.svg"),
+        Mode("ferry", "Ferry", "#0891b2", "12 6", "ferry.svg", sea=True),
+        Mode("ship", "Ship", "#1e3a8a", "18 5", "ship.svg", sea=True),
         Mode("flight", "Flight", "#475569", "1 7", "plane.svg", geodesic=True),
     )
 }
@@ -161,6 +165,9 @@ class Leg:
     line: LineString = field(repr=False)  # (lon, lat); longitudes unwrapped across 180°
     length_km: float
     duration_h: float | None = None
+    # Short sentences on how the leg was drawn, when that is not what the story asked for
+    # (a sea leg left straight because no sea lane was found).
+    notes: tuple[str, ...] = ()
 
     @property
     def speed_kmh(self) -> float | None:

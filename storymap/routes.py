@@ -8,6 +8,10 @@ A ground leg runs from the previous chapter's place through its ``via``
 waypoints to this chapter's place, or follows the track of its route file, read
 and checked while the story loaded (:mod:`storymap.tracks`).
 A geodesic leg (a flight) is a great-circle arc between the same points.
+A sea leg (a ship or a ferry) without waypoints or a route file follows a sea lane
+(:func:`sea_lane`): the shortest way along the maritime network of the ``searoute``
+package, joined at its ends to the two places; where there is none, it stays a straight
+line and the leg says so in its ``notes``.
 
 Longitudes are unwrapped along the whole journey: each point is shifted by a
 multiple of 360° to lie within 180° of the one before, so a flight from
@@ -16,13 +20,15 @@ is what Leaflet needs to draw a line across the 180° meridian without a
 streak over the whole map; :func:`chapter_positions` gives each chapter's place
 in the same frame, for markers that sit on the ends of the lines.
 
-shapely, geographiclib and numpy are imported when first needed, so
-importing this module stays cheap.
+shapely, geographiclib, numpy and searoute are imported when first needed (searoute only
+for a sea leg), so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -47,6 +53,11 @@ SIMPLIFY_TOLERANCE = 1e-5
 MAX_DRAWN_POINTS = 10_000
 #: ... up to this many degrees (about 11 m, the width of a drawn line at zoom 15).
 MAX_SIMPLIFY_TOLERANCE = 1e-4
+
+#: A sea lane whose end lies farther than this (km) from its place is no lane for that place:
+#: searoute snaps a place to the nearest point of its network, however far (a lake, a town
+#: far inland), and a straight join of that length would run over land.
+SEA_LANE_MAX_JOIN_KM = 100.0
 
 #: Segments shorter than this in both latitude and longitude (degrees) are measured with a
 #: local ellipsoidal formula, exact to 1e-7 of their length; longer ones with geographiclib.
@@ -244,12 +255,21 @@ def _build_leg(
     start_id, start_lat, start_lon = previous
     mode = MODES[chapter.by or ""]
     measured: list[LonLat] | None = None  # when the length is that of other points
+    notes: tuple[str, ...] = ()
     if chapter.track is not None:
         coords = unwrap(chapter.track, start_lon)
     else:
         waypoints = [_waypoint(story, w) for w in chapter.via]
-        ends = [to_lonlat(start_lat, start_lon), *waypoints, to_lonlat(place.lat, place.lon)]
-        coords = unwrap(ends, start_lon)
+        start, end = to_lonlat(start_lat, start_lon), to_lonlat(place.lat, place.lon)
+        lane: list[LonLat] = []
+        if mode.sea and not waypoints:
+            lane = sea_lane(start, end) or []
+            if not lane:
+                notes = (
+                    f"no sea lane was found from {story.places[start_id].name} to "
+                    f"{place.name}; the leg is drawn as a straight line",
+                )
+        coords = unwrap([start, *waypoints, *lane, end], start_lon)
         if mode.geodesic:
             measured = coords  # each arc's length is the geodesic distance of its ends
             coords = _arcs(coords)
@@ -261,7 +281,56 @@ def _build_leg(
         line=drawn_line(coords),
         length_km=geodesic_length_km(measured or coords),
         duration_h=chapter.duration_h,
+        notes=notes,
     )
+
+
+def sea_lane(start: LonLat, end: LonLat) -> list[LonLat] | None:
+    """The sea lane from ``start`` to ``end`` (both (lon, lat)) along searoute's maritime
+    network, without its two ends: the points to draw between the places, which keep off land
+    but for the ports themselves, their longitudes unwrapped from ``start``'s. None when there
+    is no lane: searoute fails or finds no path, or the lane ends more than
+    :data:`SEA_LANE_MAX_JOIN_KM` from a place. Lanes are kept in memory once found.
+    """
+    lane = _sea_lane(_lane_key(start), _lane_key(end))
+    if lane is None:
+        return None
+    return unwrap(lane, start[0])
+
+
+def _lane_key(point: LonLat) -> LonLat:
+    """A (lon, lat) as searoute takes it and as lanes are remembered: longitude in [-180, 180)."""
+    lon, lat = point
+    return (round((lon + 180) % 360 - 180, 7), round(lat, 7))
+
+
+@functools.cache
+def _no_ports():
+    """An empty port network: lanes join the places themselves, not searoute's nearest ports,
+    so its port list (a sixth of its start-up time) need not be read."""
+    import searoute
+
+    return searoute.Ports()
+
+
+@functools.lru_cache(maxsize=4096)
+def _sea_lane(start: LonLat, end: LonLat) -> tuple[LonLat, ...] | None:
+    import searoute
+
+    try:
+        with warnings.catch_warnings():  # it warns, then returns an empty line, on no path
+            warnings.simplefilter("ignore")
+            feature = searoute.searoute(list(start), list(end), P=_no_ports())
+        coords = feature["geometry"]["coordinates"]
+        lane = tuple((float(x), float(y)) for x, y in coords)
+    except Exception:  # whatever searoute raises, the leg is still drawn, straight
+        return None
+    if not lane or not all(math.isfinite(x) and -90 <= y <= 90 for x, y in lane):
+        return None
+    ends = [[start, lane[0]], [end, lane[-1]]]
+    if any(geodesic_length_km(pair) > SEA_LANE_MAX_JOIN_KM for pair in ends):
+        return None
+    return lane
 
 
 def _arcs(points: Sequence[LonLat]) -> list[LonLat]:

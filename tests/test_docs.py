@@ -54,7 +54,7 @@ def test_the_error_example_is_what_storymap_says(tmp_path: Path) -> None:
     shown = README.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
     (tmp_path / "data").mkdir()
     text = (ROOT / "data" / "story.yaml").read_text(encoding="utf-8")
-    text = text.replace("    by: train\n", "    by: boat\n", 1)
+    text = text.replace("    by: train\n", "    by: horse\n", 1)
     text = text.replace("    lat: 43.39917", "    lat: 143.39917", 1)
     (tmp_path / "data" / "story.yaml").write_text(text, encoding="utf-8")
     result = subprocess.run(

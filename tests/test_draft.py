@@ -310,6 +310,9 @@ def test_landmarks_are_sourced_and_on_the_map() -> None:
         ("A bus took them from Paris to Berlin. They walked to Munich.", ["bus", "walk"]),
         ("They drove from Paris to Berlin, then went on foot to Munich.", ["car", "walk"]),
         ("They left Paris by ferry for Berlin, then by plane to Munich.", ["ferry", "flight"]),
+        ("They left Paris by steamer for Berlin, then rowed to Munich.", ["ship", "boat"]),
+        ("They sailed from Paris to Berlin and cycled to Munich.", ["ship", "bike"]),
+        ("A ferry boat took them from Paris to Berlin, a river boat to Munich.", ["ferry", "boat"]),
         ("From Paris they pushed a rail car to Berlin.", ["trolley"]),
         ("A hand-pushed railroad car took them from Paris to Berlin.", ["trolley"]),
         ("A rail car took them from Paris to Berlin.", ["train"]),  # nobody pushed it

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from storymap.build import build
+from storymap.model import MODES
 
 ROOT = Path(__file__).parent.parent
 FLAGSHIP = ROOT / "data" / "story.yaml"
@@ -87,6 +88,65 @@ def test_tiles_none_makes_no_request_at_all(page, tmp_path: Path) -> None:
     page.locator(".leaflet-popup .sm-media img").wait_for()
     assert page.evaluate("document.querySelector('.leaflet-popup .sm-media img').naturalWidth") == 8
     assert page.requests == [target.resolve().as_uri()]
+
+
+# One leg of every mode, round Denmark and on to Oslo and Reykjavik: (place, lat, lon, mode).
+EVERY_MODE = [
+    ("copenhagen", 55.6761, 12.5683, None),
+    ("frederiksberg", 55.6786, 12.5320, "walk"),
+    ("roskilde", 55.6415, 12.0803, "bike"),
+    ("ringsted", 55.4426, 11.7901, "bus"),
+    ("korsor", 55.3300, 11.1400, "car"),
+    ("odense", 55.3959, 10.3883, "train"),
+    ("nyborg", 55.3122, 10.7900, "trolley"),
+    ("svendborg", 55.0598, 10.6068, "boat"),
+    ("aeroskobing", 54.8887, 10.4128, "ferry"),
+    ("oslo", 59.9076, 10.7400, "ship"),
+    ("reykjavik", 64.1466, -21.9426, "flight"),
+]
+
+
+def test_every_mode_is_drawn_with_its_badge_and_in_the_legend(page, tmp_path: Path) -> None:
+    lines = ["title: Every mode", "places:"]
+    lines += [
+        f"  {pid}: {{name: {pid.title()}, lat: {lat}, lon: {lon}}}"
+        for pid, lat, lon, _ in EVERY_MODE
+    ]
+    lines.append("journey:")
+    for pid, _, _, mode in EVERY_MODE:
+        lines.append(
+            f"  - {{at: {pid}, title: {pid.title()}" + (f", by: {mode}}}" if mode else "}")
+        )
+    (tmp_path / "story.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    journey = build(tmp_path / "story.yaml", tmp_path / "page.html", tiles=None)
+    modes = [MODES[mode] for *_, mode in EVERY_MODE[1:]]
+    assert sorted(m.name for m in modes) == sorted(MODES)
+    assert [leg.mode for leg in journey.legs] == modes
+    page.open(journey.page)
+    page.wait_for_selector(".leaflet-container .sm-stop", state="attached")
+    legend = page.locator(".sm-legend li")
+    assert legend.all_inner_texts() == [m.label for m in modes]
+    for k, mode in enumerate(modes):
+        item = legend.nth(k)
+        line = item.locator("svg line")
+        assert line.get_attribute("stroke") == mode.color
+        assert line.get_attribute("stroke-dasharray") == mode.dash
+        assert item.locator("svg path").count() >= 1  # the mode's icon
+        path = page.locator(f"path.sm-leg-{mode.name}")
+        assert path.count() == 1
+        assert path.get_attribute("stroke") == mode.color
+        assert path.get_attribute("stroke-dasharray") == mode.dash
+    badges = page.locator(".sm-badge")
+    assert badges.count() == len(modes)
+    colours = badges.evaluate_all("els => els.map(e => e.style.borderColor)")
+    assert colours == [_rgb(m.color) for m in modes]
+    assert all(badges.nth(k).locator("svg path").count() >= 1 for k in range(len(modes)))
+    assert page.blocked == []
+
+
+def _rgb(color: str) -> str:
+    r, g, b = (int(color[k : k + 2], 16) for k in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
 
 
 HOSTILE = [

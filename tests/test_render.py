@@ -256,3 +256,51 @@ def test_story_text_cannot_pose_as_the_offline_map_of_a_page(mini, tmp_path: Pat
     Journey(posing, legs).save(target, tiles=None)
     found = earlier_basemap(target)
     assert found is not None and found["key"] != "forged" and found["levels"]
+
+
+# --- the modes' looks ------------------------------------------------------------------------
+
+MAP_COLOURS = {"land": "#f1eee4", "sea": "#d4e4ef"}  # the offline map's fills (30-basemap.js)
+
+
+def _luminance(color: str) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(color[k : k + 2], 16) / 255) for k in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("name", ["bike", "boat", "ship"])
+def test_a_new_mode_stands_out_on_the_map_and_from_the_others(name: str) -> None:
+    from storymap.model import MODES
+
+    mode = MODES[name]
+    script = (Path(__file__).parent.parent / "storymap/static/js/30-basemap.js").read_text()
+    for fill, colour in MAP_COLOURS.items():
+        assert colour in script, fill
+        assert _contrast(mode.color, colour) >= 3.5, fill  # WCAG's 3:1 for graphics, and more
+    others = [m for m in MODES.values() if m.name != name]
+    assert mode.color not in {m.color for m in others}
+    assert mode.dash not in {m.dash for m in others}
+    assert mode.icon not in {m.icon for m in others}
+
+
+def test_every_icon_is_drawn_alike() -> None:
+    from storymap.model import MODES
+    from storymap.render import icon_svg
+
+    head = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24" '
+        'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" '
+        'stroke-linejoin="round">'
+    )
+    for mode in MODES.values():
+        svg = icon_svg(mode.icon)
+        assert svg.startswith(head) and svg.endswith("</svg>"), mode.name
+        assert "\n" not in svg and "<path d=" in svg, mode.name

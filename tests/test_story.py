@@ -116,17 +116,17 @@ CASES = [
         ],
     ),
     (
-        broken("    by: bus", "    by: boat"),
+        broken("    by: bus", "    by: horse"),
         [
-            "18: journey.1.by: unknown mode 'boat'; use one of: walk, bus, car, train, trolley, "
-            "ferry, flight"
+            "18: journey.1.by: unknown mode 'horse'; use one of: walk, bike, bus, car, train, "
+            "trolley, boat, ferry, ship, flight"
         ],
     ),
     (
         broken("    by: bus\n", ""),
         [
             "17: journey.1.by: required field is missing: how did the journey get here? add 'by:' "
-            "with one of: walk, bus, car, train, trolley, ferry, flight"
+            "with one of: walk, bike, bus, car, train, trolley, boat, ferry, ship, flight"
         ],
     ),
     (
@@ -208,7 +208,7 @@ def test_error_messages(text: str, expected: list[str], tmp_path: Path) -> None:
 
 
 def test_independent_problems_are_reported_together(tmp_path: Path) -> None:
-    text = broken("    lat: 42.43", "    lat: 95").replace("by: bus", "by: boat")
+    text = broken("    lat: 42.43", "    lat: 95").replace("by: bus", "by: horse")
     found = problems(text, tmp_path)
     assert [f.split(":")[0] for f in found] == ["7", "18"]
 
