@@ -69,7 +69,7 @@ def doubts(story: Story, legs: Sequence[Leg]) -> list[Problem]:
         chapter = story.chapters[leg.index]
         where = f"journey.{leg.index}"
         named = f"the leg to '{chapter.title}'"
-        for note in getattr(leg, "notes", ()):
+        for note in leg.notes:
             found.append(Problem(file, chapter.line, f"{where}.by", f"{named}: {note}"))
         speed = _speed_doubt(leg)
         if speed:
