@@ -348,6 +348,8 @@ def run_watch(args: argparse.Namespace) -> int:
         ms = f"{outcome.seconds * 1000:,.0f} ms"
         if outcome.ok:
             print(f"built in {ms}: {outcome.message}", flush=True)
+            for warning in outcome.warnings:
+                print(warning, file=sys.stderr, flush=True)
         else:
             print(outcome.message, file=sys.stderr)
             print("storymap: the story has problems; the last good page stays", file=sys.stderr)
