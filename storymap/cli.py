@@ -136,7 +136,7 @@ def _strict_argument(command: argparse.ArgumentParser) -> None:
 
 def _warn(warnings: Sequence[object]) -> None:
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
 
 
 def _command(
@@ -434,8 +434,8 @@ def run_watch(args: argparse.Namespace) -> int:
     def report(outcome: Outcome) -> None:
         ms = f"{outcome.seconds * 1000:,.0f} ms"
         if outcome.ok:
-            _warn(outcome.warnings)
             print(f"built in {ms}: {outcome.message}", flush=True)
+            _warn(outcome.warnings)
         else:
             print(outcome.message, file=sys.stderr)
             print("storymap: the story has problems; the last good page stays", file=sys.stderr)

@@ -119,7 +119,7 @@ class Chapter:
 
     at: str = read("place")  # a place id
     title: str = read("text", example="What happens here")
-    id: str = read("chapter_id")  # given, or made from the title
+    id: str = read("chapter_id")  # given, or its place's id (numbered when it repeats)
     date: dt.date | None = read("date", default=None)
     text: str = read("text", default="")  # Markdown
     media: tuple[Media, ...] = read("media", default=())

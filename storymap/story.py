@@ -42,17 +42,40 @@ MEDIA_FIELDS = file_keys(Media)
 SOURCE_FIELDS = file_keys(Source)
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_DURATION = re.compile(
-    r"^(?:(?P<h>\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*"
-    r"(?:(?P<m>\d+(?:\.\d+)?)\s*(?:m|min|mins|minutes?))?$",
-    re.IGNORECASE,
+MAX_DURATION_H = 10 * 365.25 * 24  # a leg longer than ten years is a typing mistake
+
+# Duration units people write, largest first: each word, and the hours one of it is.
+_UNITS = (
+    (("w", "wk", "wks", "week", "weeks"), 7 * 24.0),
+    (("d", "day", "days"), 24.0),
+    (("h", "hr", "hrs", "hour", "hours"), 1.0),
+    (("m", "min", "mins", "minute", "minutes"), 1 / 60),
+    (("s", "sec", "secs", "second", "seconds"), 1 / 3600),
 )
+_UNIT_RANK = {word: rank for rank, (words, _) in enumerate(_UNITS) for word in words}
+_NUMBER = r"\d+(?:\.\d+)?"
+_DURATION = re.compile(rf"{_NUMBER} ?[a-z]+(?:,? ?{_NUMBER} ?[a-z]+)*", re.IGNORECASE | re.ASCII)
+_DURATION_PART = re.compile(rf"({_NUMBER}) ?([a-z]+)", re.IGNORECASE | re.ASCII)
 _ISO_DURATION = re.compile(
-    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$",
-    re.IGNORECASE,
+    rf"P(?:(?P<w>{_NUMBER})W)?(?:(?P<d>{_NUMBER})D)?"
+    rf"(?:T(?=\d)(?:(?P<h>{_NUMBER})H)?(?:(?P<m>{_NUMBER})M)?(?:(?P<s>{_NUMBER})S)?)?",
+    re.IGNORECASE | re.ASCII,
 )
+DURATION_EXAMPLES = "7d, 7 d 14 h, 6 days, 1h30m, 90 min, 2 weeks or ISO 8601 P7DT14H"
+ID_RULE = (
+    "use letters (of any script), digits, - and _, starting with a letter or digit; "
+    "no spaces, #, /, ?, %"
+)
+
+
+def usable_id(text: str) -> bool:
+    """Whether ``text`` can be a place or chapter id: letters of any script (with their
+    accents), digits, ``-`` and ``_``, starting with a letter or digit. Nothing that a web
+    address would have to escape beyond its letters: no space, ``#``, ``/``, ``?``, ``%``,
+    control character or newline."""
+    if not text or unicodedata.category(text[0])[0] not in "LN":
+        return False
+    return all(c in "-_" or unicodedata.category(c)[0] in "LMN" for c in text)
 
 
 def load(path: str | Path, *, allow_outside: bool = False) -> Story:
@@ -126,6 +149,12 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def _shown_id(text: str) -> str:
+    """An id as a message shows it: quoted, with a newline or other control character
+    escaped so that it can be seen."""
+    return repr(text) if any(not c.isprintable() for c in text) else f"'{text}'"
 
 
 def slugify(text: str) -> str:
@@ -304,7 +333,7 @@ class _Checker:
         return self.place_ref(e.data, e.path, key, e.places, required=True)
 
     def check_chapter_id(self, e: _Entity, key: str, example: str | None) -> str:
-        return self.chapter_id(e.data, e.path, e.values.get("title"), e.index)
+        return self.chapter_id(e.data, e.path, e.values.get("at"), e.index)
 
     def check_via(self, e: _Entity, key: str, example: str | None) -> tuple[Waypoint, ...]:
         return self.via(e.data, e.path, e.places)
@@ -399,8 +428,8 @@ class _Checker:
         return places
 
     def place(self, pid: str, raw: Any, path: Path_) -> Place | None:
-        if not _ID.match(pid):
-            self.problem(path, f"'{pid}' is not a usable id; use letters, digits, - and _ only")
+        if not usable_id(pid):
+            self.problem(path, f"{_shown_id(pid)} is not a usable place id; {ID_RULE}")
         data = self.mapping(raw, path, Place, "a place with name and lat/lon or query")
         if data is None:
             return None
@@ -456,28 +485,40 @@ class _Checker:
                 "split it into several stories",
             )
             return ()
-        chapters: list[Chapter] = []
-        seen: dict[str, int] = {}
+        read: list[tuple[int, Chapter, bool]] = []  # index, chapter, whether its id is given
         for i, value in enumerate(raw):
             chapter = self.chapter(value, ("journey", i), i, places)
-            if chapter is None:
+            if chapter is not None:
+                read.append((i, chapter, isinstance(value, dict) and value.get("id") is not None))
+        return tuple(self.numbered(read))
+
+    def numbered(self, read: list[tuple[int, Chapter, bool]]) -> list[Chapter]:
+        """The chapters with unique ids. An id the story gives is kept as it is (a repeated one
+        is reported); a default one (the place's id) is numbered past every id the story gives
+        and every default before it: khasan, khasan-2, khasan-3."""
+        given: dict[str, int] = {}
+        for i, chapter, explicit in read:
+            if not explicit:
                 continue
-            if chapter.id in seen:
-                explicit = isinstance(value, dict) and "id" in value
-                if explicit:
-                    self.problem(
-                        ("journey", i, "id"),
-                        f"'{chapter.id}' is already the id of journey.{seen[chapter.id]}; "
-                        "chapter ids must be unique",
-                    )
-                else:
-                    n = 2
-                    while f"{chapter.id}-{n}" in seen:
-                        n += 1
-                    chapter = replace(chapter, id=f"{chapter.id}-{n}")
-            seen[chapter.id] = i
+            if chapter.id in given:
+                self.problem(
+                    ("journey", i, "id"),
+                    f"'{chapter.id}' is already the id of journey.{given[chapter.id]}; "
+                    "chapter ids must be unique",
+                )
+            else:
+                given[chapter.id] = i
+        taken = set(given)
+        chapters = []
+        for _, chapter, explicit in read:
+            if not explicit:
+                base, n = chapter.id, 2
+                while chapter.id in taken:
+                    chapter = replace(chapter, id=f"{base}-{n}")
+                    n += 1
+                taken.add(chapter.id)
             chapters.append(chapter)
-        return tuple(chapters)
+        return chapters
 
     def chapter(
         self, raw: Any, path: Path_, index: int, places: dict[str, Place]
@@ -496,21 +537,21 @@ class _Checker:
         values.setdefault("title", "")
         return Chapter(**values, line=self.line(path))
 
-    def chapter_id(self, data: dict, path: Path_, title: str | None, index: int) -> str:
+    def chapter_id(self, data: dict, path: Path_, at: str | None, index: int) -> str:
+        """The id the chapter gives, else its place's id (numbered later if it repeats)."""
         value = data.get("id")
         if value is not None:
             value = str(value)
-            if not _ID.match(value) or value.isdigit():
+            if not usable_id(value) or value.isdigit():
                 self.problem(
                     (*path, "id"),
-                    f"'{value}' is not a usable chapter id; use letters, digits, - and _, "
-                    "starting with a letter or digit and not only digits",
+                    f"{_shown_id(value)} is not a usable chapter id; {ID_RULE}; "
+                    "not only digits (#3 links to the third chapter)",
                 )
             return value
-        slug = slugify(title or "")
-        if not slug or slug.isdigit():
-            slug = f"chapter-{index + 1}" if not slug else f"chapter-{slug}"
-        return slug
+        if not at:
+            return f"chapter-{index + 1}"
+        return f"chapter-{at}" if at.isdigit() else at
 
     def place_ref(
         self, data: dict, path: Path_, key: str, places: dict[str, Place], *, required: bool
@@ -613,14 +654,34 @@ class _Checker:
         value = data.get("duration")
         if value is None:
             return None
-        hours = parse_duration(value) if isinstance(value, str) else None
+        path = (*path, "duration")
+        bare = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if bare or (isinstance(value, str) and re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", value)):
+            n = str(value).strip()
+            self.problem(
+                path,
+                f"{_kind(value)} has no unit; write {n}h for hours or {n}d for days "
+                f"(e.g. {DURATION_EXAMPLES})",
+            )
+            return None
+        hours = duration_hours(value) if isinstance(value, str) else None
         if hours is None:
             self.problem(
-                (*path, "duration"),
-                f"cannot read {_kind(value)} as a duration; "
-                "write e.g. 32h, 2 h, 90min, 1h30m or PT2H",
+                path, f"cannot read {_kind(value)} as a duration; write e.g. {DURATION_EXAMPLES}"
             )
-        return hours
+        elif hours <= 0:
+            self.problem(
+                path, f"'{value.strip()}' is not longer than zero; give how long the leg took"
+            )
+        elif hours > MAX_DURATION_H:
+            self.problem(
+                path,
+                f"'{value.strip()}' is more than 10 years, too long for a leg of a journey; "
+                "check the number and its unit",
+            )
+        else:
+            return hours
+        return None
 
     def image(self, found: Path, src: str, path: Path_) -> tuple[str, bytes] | None:
         """A local media file must be an image a browser shows; raster ones must open.
@@ -708,17 +769,41 @@ def embedded(path: Path) -> tuple[str, bytes]:
         raise ValueError(f"media file '{path.name}' is not a readable image ({exc})") from None
 
 
-def parse_duration(text: str) -> float | None:
-    """Hours in ``32h``, ``2 h``, ``90min``, ``1h30m`` or ISO 8601 ``PT2H30M``.
+def duration_hours(text: str) -> float | None:
+    """The hours ``text`` says, however long or short (zero, negative with a leading ``-``);
+    None when it is not a duration. See :func:`parse_duration`."""
+    text = " ".join(text.split())  # any run of spaces, tabs or no-break spaces is one space
+    sign = -1.0 if text.startswith("-") else 1.0
+    text = text.removeprefix("-").strip()
+    match = _ISO_DURATION.fullmatch(text)
+    if match:
+        if not any(match.groupdict().values()):
+            return None
+        w, d, h, m, s = (float(match.group(k) or 0) for k in "wdhms")
+        return sign * (w * 168 + d * 24 + h + m / 60 + s / 3600)
+    if not _DURATION.fullmatch(text):
+        return None
+    hours = 0.0
+    last = -1
+    for number, word in _DURATION_PART.findall(text):
+        rank = _UNIT_RANK.get(word.lower())
+        if rank is None or rank <= last:  # not a unit, or not in decreasing order, or twice
+            return None
+        last = rank
+        hours += float(number) * _UNITS[rank][1]
+    return sign * hours
 
-    Returns None when the text is not a duration.
+
+def parse_duration(text: str) -> float | None:
+    """Hours in a duration as people write it: ``7d``, ``7 d 14 h``, ``6 days``,
+    ``1 day 2 hours``, ``90 min``, ``1h30m``, ``2 weeks``, ``1.5 h``, ``2 hrs 15 mins``,
+    or ISO 8601 ``P7DT14H``, ``P1W``, ``PT45M``. Case does not matter; units come largest
+    first, each once.
+
+    Returns None when the text is not a duration, or not one a journey's leg can take (zero,
+    negative, or longer than ten years).
     """
-    text = text.strip()
-    match = _ISO_DURATION.match(text)
-    if match and any(match.groupdict().values()) and not text.upper().endswith("T"):
-        d, h, m, s = (float(match.group(k) or 0) for k in "dhms")
-        return d * 24 + h + m / 60 + s / 3600
-    match = _DURATION.match(text)
-    if match and (match.group("h") or match.group("m")):
-        return float(match.group("h") or 0) + float(match.group("m") or 0) / 60
-    return None
+    hours = duration_hours(text)
+    if hours is None or not 0 < hours <= MAX_DURATION_H:
+        return None
+    return hours

@@ -40,7 +40,7 @@ class Outcome:
     message: str  # "wrote …" or the problems, one a line
     seconds: float
     watched: tuple[Path, ...] = ()
-    warnings: tuple[str, ...] = ()  # of a good build, one a line
+    warnings: tuple[str, ...] = ()  # of a good build, one a line, for stderr
 
 
 @dataclass
@@ -55,6 +55,7 @@ class Watcher:
     strict: bool = False  # warnings fail the build, as errors do
     _watched: tuple[Path, ...] = ()
     _stamps: dict[Path, tuple[int, int] | None] = field(default_factory=dict)
+    _ids: tuple[str, ...] | None = None  # the chapter ids of the last good build
     last: Outcome | None = None
 
     def build(self) -> Outcome:
@@ -89,15 +90,28 @@ class Watcher:
             outcome = Outcome(False, str(exc), 0.0)
         else:
             watched = (self.story, *story_files(journey.story))
-            warned = tuple(str(w) for w in journey.warnings)
+            ids = tuple(chapter.id for chapter in journey.story.chapters)
+            warned = (*(str(w) for w in journey.warnings), *self._gone(ids))
             outcome = Outcome(True, f"wrote {self.out}", 0.0, watched, warned)
             self._watched = watched
+            self._ids = ids
         outcome.seconds = time.perf_counter() - started
         if not outcome.ok:
             outcome.watched = self._watched or (self.story,)
         self._stamps = {path: before.get(path, _stamp(path)) for path in outcome.watched}
         self.last = outcome
         return outcome
+
+    def _gone(self, ids: tuple[str, ...]) -> tuple[str, ...]:
+        """A warning for each chapter id of the last good build that ``ids`` lacks: a link
+        to it, perhaps already shared, now opens the title card."""
+        now = set(ids)
+        return tuple(
+            f"{self.story}: chapter id '{gone}' is gone; links to "
+            f"{self.out.name}#{gone} now open the title card"
+            for gone in self._ids or ()
+            if gone not in now
+        )
 
     def changed(self) -> bool:
         """Whether a watched file was saved (or appeared, or went) since the last build."""

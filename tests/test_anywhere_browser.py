@@ -212,7 +212,7 @@ def test_a_large_local_image_is_scaled_down_and_shown(page, tmp_path: Path) -> N
     journey = build(story, tmp_path / "page.html", tiles=None)
     target = journey.page
     assert journey.size < (folder / "media" / "big.jpg").stat().st_size + 300_000
-    page.open(target.as_uri() + "#over-the-bridge")
+    page.open(target.as_uri() + "#khasan")
     page.wait_for_function(READY)
     image = page.locator(".sm-view .sm-media img")
     image.wait_for()

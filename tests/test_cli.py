@@ -120,7 +120,7 @@ def test_export_geojson(project: Path) -> None:
     lines = [f for f in data["features"] if f["geometry"]["type"] != "Point"]
     assert [p["properties"] for p in points][1] == {
         "chapter": 2,
-        "id": "over-the-bridge",
+        "id": "khasan",
         "place": "khasan",
         "name": "Khasan",
         "title": "Over the bridge",

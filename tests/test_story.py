@@ -53,9 +53,9 @@ def test_valid_story_becomes_values(tmp_path: Path) -> None:
     assert story.places["home"].lat == 42.43 and story.places["home"].line == 5
     assert story.places["away"].located is False and story.places["away"].query == "Vladivostok"
     first, second = story.chapters
-    assert (first.id, first.by, first.line) == ("leaving-home", None, 13)
+    assert (first.id, first.by, first.line) == ("home", None, 13)
     assert (second.id, second.by, second.via, second.duration_h) == (
-        "arriving",
+        "away",
         "bus",
         ((42.9, 131.5),),
         4.5,
@@ -68,7 +68,84 @@ def test_tiles_none_and_duplicate_titles(tmp_path: Path) -> None:
     )
     story = loads(text, file="s.yaml", base_dir=tmp_path)
     assert story.tiles is None
-    assert [c.id for c in story.chapters] == ["leaving-home", "leaving-home-2"]
+    assert [c.id for c in story.chapters] == ["home", "away"]
+
+
+def chapters(*rows: str) -> str:
+    """A story whose journey is ``rows``: each '<place> [<id>]' and a title made from it."""
+    places = "places:\n" + "".join(
+        f"  {p}: {{name: {p}, lat: 1, lon: 2}}\n" for p in ("khasan", "moscow", "хасан")
+    )
+    journey = "journey:\n"
+    for n, row in enumerate(rows):
+        at, _, given = row.partition(" ")
+        journey += f"  - at: {at}\n    title: Chapter {n}\n"
+        journey += f"    id: {given}\n" if given else ""
+        journey += "    by: walk\n" if n else ""
+    return "title: T\n" + places + journey
+
+
+@pytest.mark.parametrize(
+    ("rows", "ids"),
+    [
+        (["khasan", "moscow"], ["khasan", "moscow"]),
+        (["khasan", "moscow", "khasan", "khasan"], ["khasan", "moscow", "khasan-2", "khasan-3"]),
+        # an id the story gives keeps its name; a default that meets it is numbered past it
+        (["khasan", "moscow khasan"], ["khasan-2", "khasan"]),
+        (["moscow khasan", "khasan", "khasan khasan-2"], ["khasan", "khasan-3", "khasan-2"]),
+        (["хасан", "хасан", "moscow café"], ["хасан", "хасан-2", "café"]),
+        (["khasan 東京", "moscow moscow_2"], ["東京", "moscow_2"]),
+    ],
+)
+def test_default_chapter_ids_are_place_ids(rows: list[str], ids: list[str], tmp_path) -> None:
+    story = loads(chapters(*rows), file="s.yaml", base_dir=tmp_path)
+    assert [c.id for c in story.chapters] == ids
+
+
+def test_rewording_a_title_changes_no_id(tmp_path: Path) -> None:
+    text = chapters("khasan", "moscow", "khasan", "moscow moscow")
+    before = [c.id for c in loads(text, file="s.yaml", base_dir=tmp_path).chapters]
+    reworded = text.replace("title: Chapter ", "title: Reworded (once more) ")
+    assert reworded != text
+    after = [c.id for c in loads(reworded, file="s.yaml", base_dir=tmp_path).chapters]
+    assert before == after == ["khasan", "moscow-2", "khasan-2", "moscow"]
+
+
+ID_RULE = (
+    "use letters (of any script), digits, - and _, starting with a letter or digit; "
+    "no spaces, #, /, ?, %"
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ('"trolley ride"', "'trolley ride'"),
+        ('"a#b"', "'a#b'"),
+        ('"a/b"', "'a/b'"),
+        ('"a?b"', "'a?b'"),
+        ('"100%"', "'100%'"),
+        ('"-x"', "'-x'"),
+        ('"khasan\\n"', "'khasan\\n'"),
+        ('"tab\\tid"', "'tab\\tid'"),
+        ("'42'", "'42'"),
+        ("42", "'42'"),
+    ],
+)
+def test_unusable_chapter_ids_are_refused(given: str, shown: str, tmp_path: Path) -> None:
+    found = problems(chapters("khasan", "moscow x").replace("id: x", f"id: {given}"), tmp_path)
+    assert found == [
+        f"{found[0].split(':')[0]}: journey.1.id: {shown} is not a usable chapter id; "
+        f"{ID_RULE}; not only digits (#3 links to the third chapter)"
+    ]
+
+
+def test_place_ids_follow_the_same_rule(tmp_path: Path) -> None:
+    text = chapters("khasan", "moscow").replace("  moscow: {", '  "moscow city": {')
+    found = problems(text.replace("at: moscow", "at: moscow city"), tmp_path)
+    assert found[0] == f"4: places.moscow city: 'moscow city' is not a usable place id; {ID_RULE}"
+    story = loads(chapters("хасан"), file="s.yaml", base_dir=tmp_path)
+    assert [c.id for c in story.chapters] == ["хасан"]
 
 
 def broken(old: str, new: str) -> str:
@@ -139,8 +216,8 @@ CASES = [
     (
         broken("    duration: 4h30m", "    duration: soon"),
         [
-            "20: journey.1.duration: cannot read text ('soon') as a duration; write e.g. 32h, "
-            "2 h, 90min, 1h30m or PT2H"
+            "20: journey.1.duration: cannot read text ('soon') as a duration; write e.g. 7d, "
+            "7 d 14 h, 6 days, 1h30m, 90 min, 2 weeks or ISO 8601 P7DT14H"
         ],
     ),
     (
@@ -232,23 +309,89 @@ def test_alias_bomb_is_bounded(tmp_path: Path) -> None:
     assert len(found) == 1 and "through YAML aliases" in found[0]
 
 
-@pytest.mark.parametrize(
-    ("text", "hours"),
-    [
-        ("32h", 32),
-        ("2 h", 2),
-        ("90min", 1.5),
-        ("1h30m", 1.5),
-        ("PT2H", 2),
-        ("P1DT6H", 30),
-        ("45 minutes", 0.75),
-        ("nope", None),
-        ("", None),
-        ("PT", None),
-    ],
+def duration(value: str) -> str:
+    """The valid story with the second chapter's duration written as ``value``."""
+    return broken("    duration: 4h30m", f"    duration: {value}")
+
+
+# Durations as people write them, and the hours they are.
+DURATIONS = [
+    ("7d", 168),
+    ("7D", 168),
+    ("7 d 14 h", 182),
+    ("6 days", 144),
+    ("1 day 2 hours", 26),
+    ("1 Day, 2 Hours", 26),
+    ("90 min", 1.5),
+    ("90min", 1.5),
+    ("1h30m", 1.5),
+    ("2 weeks", 336),
+    ("1 week 2 days", 216),
+    ("1.5 h", 1.5),
+    ("45 minutes", 0.75),
+    ("2 hrs 15 mins", 2.25),
+    ("32h", 32),
+    ("2 h", 2),
+    ("3 hours 30 seconds", 3 + 30 / 3600),
+    ("P7DT14H", 182),
+    ("p7dt14h", 182),
+    ("P1W", 168),
+    ("PT45M", 0.75),
+    ("PT2H", 2),
+    ("P1DT6H", 30),
+    ("'3650 days'", 87600),
+]
+
+CANNOT = "cannot read text ({}) as a duration; write e.g. " + (
+    "7d, 7 d 14 h, 6 days, 1h30m, 90 min, 2 weeks or ISO 8601 P7DT14H"
 )
-def test_parse_duration(text: str, hours: float | None) -> None:
-    assert parse_duration(text) == hours
+NO_UNIT = "{} has no unit; write {n}h for hours or {n}d for days (e.g. " + (
+    "7d, 7 d 14 h, 6 days, 1h30m, 90 min, 2 weeks or ISO 8601 P7DT14H)"
+)
+NOT_LONGER = "'{}' is not longer than zero; give how long the leg took"
+TOO_LONG = (
+    "'{}' is more than 10 years, too long for a leg of a journey; check the number and its unit"
+)
+
+# What is refused, and the message.
+REFUSED = [
+    ("soon", CANNOT.format("'soon'")),
+    ("h", CANNOT.format("'h'")),
+    ("5 parsecs", CANNOT.format("'5 parsecs'")),
+    ("1h 1h", CANNOT.format("'1h 1h'")),
+    ("30m 1h", CANNOT.format("'30m 1h'")),  # largest unit first
+    ("2 days 1 week", CANNOT.format("'2 days 1 week'")),
+    ("1e5h", CANNOT.format("'1e5h'")),
+    ("P1M", CANNOT.format("'P1M'")),  # a month is no fixed length
+    ("PT", CANNOT.format("'PT'")),
+    ("P", CANNOT.format("'P'")),
+    ("'7'", NO_UNIT.format("text ('7')", n=7)),
+    ("7", NO_UNIT.format("a number (7)", n=7)),
+    ("1.5", NO_UNIT.format("a number (1.5)", n=1.5)),
+    ("0h", NOT_LONGER.format("0h")),
+    ("PT0S", NOT_LONGER.format("PT0S")),
+    ("-2h", NOT_LONGER.format("-2h")),
+    ("3653 days", TOO_LONG.format("3653 days")),
+    ("100000 h", TOO_LONG.format("100000 h")),
+    (
+        "true",
+        "cannot read true/false (true) as a duration; write e.g. "
+        "7d, 7 d 14 h, 6 days, 1h30m, 90 min, 2 weeks or ISO 8601 P7DT14H",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "hours"), DURATIONS)
+def test_durations_people_write(text: str, hours: float, tmp_path: Path) -> None:
+    story = loads(duration(text), file="s.yaml", base_dir=tmp_path)
+    assert story.chapters[1].duration_h == pytest.approx(hours)
+    assert parse_duration(text.strip("'")) == pytest.approx(hours)
+
+
+@pytest.mark.parametrize(("text", "message"), REFUSED)
+def test_durations_refused(text: str, message: str, tmp_path: Path) -> None:
+    assert problems(duration(text), tmp_path) == [f"20: journey.1.duration: {message}"]
+    assert parse_duration(text.strip("'")) is None
 
 
 def test_files_outside_the_story_folder_are_refused_unless_allowed(tmp_path: Path) -> None:

@@ -347,3 +347,91 @@ def test_the_camera_follows_the_vehicle(page, flagship: Path) -> None:
     frames, outside = page.evaluate("[window.frames_, window.outside]")
     assert frames > 20
     assert outside == 0, "the vehicle never leaves the map"
+
+
+UNICODE_STORY = """\
+title: Ids in any script
+places:
+  tumangang: {name: Tumangang, lat: 42.4134, lon: 130.6279}
+  хасан: {name: Хасан, lat: 42.4296, lon: 130.6462}
+  café: {name: A café, lat: 43.399, lon: 132.148}
+  tokyo: {name: Tokyo, lat: 35.68, lon: 139.77}
+journey:
+  - at: tumangang
+    title: At the border station
+  - at: хасан
+    by: trolley
+    title: Over the bridge
+  - at: café
+    by: bus
+    title: Coffee
+  - at: tokyo
+    id: 東京
+    by: flight
+    title: On to Tokyo
+"""
+
+
+@pytest.fixture
+def unicode_site(tmp_path: Path, http_server) -> str:
+    """The address of a page whose chapter ids are хасан, café and 東京, served over HTTP."""
+    (tmp_path / "story.yaml").write_text(UNICODE_STORY, encoding="utf-8")
+    build(tmp_path / "story.yaml", tmp_path / "page.html", tiles=None)
+    return http_server(tmp_path) + "page.html"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "index"),
+    [
+        ("#%D1%85%D0%B0%D1%81%D0%B0%D0%BD", 1),  # as a browser copies it
+        ("#хасан", 1),  # as a person types it
+        ("#caf%C3%A9", 2),
+        ("#cafe%CC%81", 2),  # é written as e and a combining accent
+        ("#東京", 3),
+        ("#3", 2),
+    ],
+)
+def test_deep_links_to_ids_in_any_script(page, unicode_site: str, fragment, index) -> None:
+    page.open(unicode_site + fragment)
+    page.wait_for_function(READY_APP)
+    page.wait_for_function(SETTLED, arg=index)
+    title = page.evaluate("(i) => storymap.app.data.chapters[i].title", index)
+    assert page.locator(".sm-view h2").inner_text() == title
+
+
+def test_navigating_writes_ids_in_any_script_to_the_address(page, unicode_site: str) -> None:
+    page.open(unicode_site)
+    page.wait_for_function(READY_APP)
+    hashes = []
+    for i in range(4):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(SETTLED, arg=i)
+        hashes.append(page.evaluate("location.hash"))
+    assert hashes == [
+        "#tumangang",
+        "#%D1%85%D0%B0%D1%81%D0%B0%D0%BD",
+        "#caf%C3%A9",
+        "#%E6%9D%B1%E4%BA%AC",
+    ]
+    # The address the page wrote opens the same chapter again.
+    page.open(page.evaluate("location.href"))
+    page.wait_for_function(READY_APP)
+    page.wait_for_function(SETTLED, arg=3)
+
+
+@pytest.mark.parametrize("fragment", ["#%", "#%E0%A4%A", "#caf%C3", "#nowhere"])
+def test_a_malformed_or_unknown_fragment_opens_the_title_card(
+    page, unicode_site: str, fragment: str
+) -> None:
+    page.open(unicode_site + fragment)
+    page.wait_for_function(READY_APP)
+    assert page.evaluate("storymap.app.current") == -1
+    assert page.locator(".sm-progress").inner_text() == "Start"
+    # A malformed fragment set later leaves the chapter as it is, and moving on still works.
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(SETTLED, arg=0)
+    page.evaluate("location.hash = '%'")
+    page.evaluate("location.hash = 'хасан'")
+    page.wait_for_function(SETTLED, arg=1)
+    page.settle()
+    assert page.errors == []  # no uncaught error (the fixture checks it again at the end)

@@ -86,7 +86,7 @@ def test_watcher_rebuilds_what_changed_and_keeps_the_good_page(tmp_path: Path) -
 
 def test_the_tab_reloads_keeps_its_chapter_and_shows_a_bad_edit(page, watching) -> None:
     story, watcher, server = watching
-    page.open(server.url + "#over-the-bridge")
+    page.open(server.url + "#khasan")
     page.wait_for_function(READY)
     assert page.locator(".sm-view h2").inner_text() == "Over the bridge"
     page.evaluate("window.__before_reload = true")
@@ -95,8 +95,8 @@ def test_the_tab_reloads_keeps_its_chapter_and_shows_a_bad_edit(page, watching) 
     page.wait_for_function(READY)
     assert page.locator(".sm-view h2").inner_text() == "Across the bridge"
     assert page.evaluate("storymap.app.current") == 1
-    # The chapter's id came from its title, so the address follows the new one.
-    assert page.evaluate("location.hash") == "#across-the-bridge"
+    # The chapter's id comes from its place, so a new title keeps the address.
+    assert page.evaluate("location.hash") == "#khasan"
     on_disk = watcher.out.read_bytes()
     edit(story, "by: trolley", "by: rocket")
     overlay = page.locator(".sm-watch-overlay")
@@ -107,6 +107,62 @@ def test_the_tab_reloads_keeps_its_chapter_and_shows_a_bad_edit(page, watching) 
     edit(story, "by: rocket", "by: trolley")
     page.wait_for_function("() => !document.querySelector('.sm-watch-overlay')", timeout=10_000)
     page.wait_for_function(READY)
+
+
+def test_a_chapter_id_that_is_gone_is_warned_about(tmp_path: Path) -> None:
+    folder = tmp_path / "story"
+    shutil.copytree(MINI, folder)
+    story = folder / "story.yaml"
+    watcher = Watcher(story, tmp_path / "page.html", {"tiles": None})
+    assert watcher.build().warnings == ()
+    edit(story, "title: Over the bridge", "title: Across the bridge")
+    assert watcher.poll().warnings == (), "a new title keeps every id"
+    edit(story, "id: start", "id: border")
+    edit(story, "by: trolley", "by: rocket")
+    assert not watcher.poll().ok
+    edit(story, "by: rocket", "by: trolley")
+    edit(story, "  - at: moscow\n", "  - at: moscow\n    id: home\n")
+    outcome = watcher.poll()
+    assert outcome.ok, outcome.message
+    assert outcome.warnings == tuple(
+        f"warning: {story}: chapter id '{gone}' is gone; links to page.html#{gone} now open "
+        "the title card"
+        for gone in ("start", "moscow")
+    ), "compared with the last good build, not the failed one"
+    assert watcher.poll() is None
+    edit(story, "title: Home", "title: Home again")
+    assert watcher.poll().warnings == (), "warned once, against the last good build"
+
+
+def test_watch_prints_the_warning_on_stderr(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "data")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "storymap", "watch", "--port", "0", "--tiles", "none"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(30, process.kill)  # a missing line fails the test, never hangs it
+    watchdog.start()
+    try:
+        for line in process.stdout:
+            if line.startswith("storymap watch: http://127.0.0.1:"):
+                break
+        edit(tmp_path / "data" / "story.yaml", "  - at: khasan\n", "  - at: khasan\n    id: x\n")
+        warning = process.stderr.readline()
+        rebuilt = process.stdout.readline()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        watchdog.cancel()
+        process.kill()
+    assert rebuilt.startswith("built in "), rebuilt
+    assert warning == (
+        "warning: data/story.yaml: chapter id 'khasan' is gone; links to story.html#khasan now "
+        "open the title card\n"
+    )
+    assert err.splitlines() == ["storymap watch: stopped"]
 
 
 def test_only_the_page_is_served(watching) -> None:

@@ -59,7 +59,7 @@ from storymap.importers.html_markdown import (
     wrap,
 )
 from storymap.model import MODES
-from storymap.story import IMAGE_SUFFIXES, slugify
+from storymap.story import IMAGE_SUFFIXES, slugify, usable_id
 
 MODE = "car"  # the means of travel set on every leg: StoryMapJS has none
 DEFAULT_TILES = "OpenStreetMap.Mapnik"
@@ -862,7 +862,7 @@ class _Converter:
             if n:
                 chapter["by"] = MODE
             if slide.uniqueid:
-                if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", slide.uniqueid) and not (
+                if usable_id(slide.uniqueid) and not (
                     slide.uniqueid.isdigit() or slide.uniqueid in ids
                 ):
                     chapter["id"] = slide.uniqueid
@@ -872,7 +872,7 @@ class _Converter:
                         slide.index,
                         "uniqueid",
                         f"{show(slide.uniqueid)} is not a usable chapter id (letters, digits, "
-                        "- and _, unique); the id is made from the title",
+                        "- and _, unique); the id is made from the chapter's place",
                     )
             chapter["title"] = slide.title
             if slide.date is not None:

@@ -104,23 +104,42 @@
   function setHash(app, i) {
     try {
       var base = location.href.split("#")[0];
-      history.replaceState(history.state, "", i === TITLE_CARD ? base : base + "#" + app.data.chapters[i].id);
+      var id = i === TITLE_CARD ? "" : "#" + encodeURIComponent(app.data.chapters[i].id);
+      history.replaceState(history.state, "", base + id);
     } catch (e) {
       /* a sandboxed frame may refuse; the story still works */
     }
+  }
+
+  /* The text an address's fragment holds: the browser gives #хасан percent-encoded; a
+   * malformed one (#%) is taken as it is. Ids compare in one Unicode form (NFC), so an é typed
+   * as one character or as e and an accent is the same. */
+  function fragment(hash) {
+    var raw = hash.replace(/^#/, "");
+    var text;
+    try {
+      text = decodeURIComponent(raw);
+    } catch (e) {
+      text = raw;
+    }
+    return nfc(text);
+  }
+
+  function nfc(text) {
+    return text.normalize ? text.normalize("NFC") : text;
   }
 
   /* The chapter the address names: #3 or #chapter-id; the title card for none; null for a
    * name that is no chapter of this story. */
   function fromHash(app) {
     var chapters = app.data.chapters;
-    var key = decodeURIComponent(location.hash.replace(/^#/, ""));
+    var key = fragment(location.hash);
     if (!key) return TITLE_CARD;
     if (/^\d+$/.test(key)) {
       var n = Number(key);
       return n >= 1 && n <= chapters.length ? n - 1 : n === 0 ? TITLE_CARD : null;
     }
-    for (var i = 0; i < chapters.length; i++) if (chapters[i].id === key) return i;
+    for (var i = 0; i < chapters.length; i++) if (nfc(chapters[i].id) === key) return i;
     return null;
   }
 
