@@ -113,7 +113,7 @@ def test_parse_ratio() -> None:
 
 @pytest.mark.parametrize(
     ("chapter", "opens"),
-    [("over-the-bridge", "#over-the-bridge"), ("4", "#4"), (" 1 ", "#1")],
+    [("khasan", "#khasan"), ("4", "#4"), (" 1 ", "#1")],
 )
 def test_embed_opens_at_a_chapter_of_the_page(chapter: str, opens: str, tmp_path: Path) -> None:
     target = build(MINI, tmp_path / "page.html", tiles=None).page
@@ -127,7 +127,7 @@ def test_embed_opens_at_a_chapter_of_the_page(chapter: str, opens: str, tmp_path
     assert attrs["src"] == "page.html" + opens
 
 
-IDS = "(start, over-the-bridge, to-the-airport, home) or a number from 1 to 4"
+IDS = "(start, khasan, airport, moscow) or a number from 1 to 4"
 
 
 @pytest.mark.parametrize("chapter", ["trolley", "0", "5", "-1", "²", "Over-the-bridge"])

@@ -125,7 +125,7 @@ def test_a_chapter_id_that_is_gone_is_warned_about(tmp_path: Path) -> None:
     outcome = watcher.poll()
     assert outcome.ok, outcome.message
     assert outcome.warnings == tuple(
-        f"warning: {story}: chapter id '{gone}' is gone; links to page.html#{gone} now open "
+        f"{story}: chapter id '{gone}' is gone; links to page.html#{gone} now open "
         "the title card"
         for gone in ("start", "moscow")
     ), "compared with the last good build, not the failed one"
