@@ -180,6 +180,34 @@ def basemap(
     return json.loads(json.dumps(shared, separators=(",", ":")))
 
 
+def land_test(south: float, west: float, north: float, east: float, *, scale: str = "50m"):
+    """A function ``(lons, lats) → booleans``: which of the points (numpy arrays, degrees) lie
+    on Natural Earth land at ``scale``, for points within the window (``west``/``east`` may run
+    past ±180°, as for :func:`basemap`). Land is clipped to the window once, lightly simplified
+    (a few hundred metres); points outside the window count as sea."""
+    import numpy as np
+    import shapely
+
+    lat_s, lat_n = max(south, -MAX_LAT), min(north, MAX_LAT)
+    parts: list = []
+    if lat_n > lat_s and east > west:
+        parts = _clip(
+            _topology(scale), west, _mercator(lat_s), east, _mercator(lat_n), 0.003, False
+        )[0]
+    for part in parts:
+        shapely.prepare(part)
+
+    def on_land(lons, lats):
+        lons = np.asarray(lons, dtype=float)
+        ys = _mercator_array(np.clip(np.asarray(lats, dtype=float), -MAX_LAT, MAX_LAT))
+        found = np.zeros(lons.shape, dtype=bool)
+        for part in parts:
+            found |= shapely.contains_xy(part, lons, ys)
+        return found
+
+    return on_land
+
+
 TOLERANCE_110M = 0.17
 """Tolerances from this up (a pixel at zoom 3 and wider views), in degrees of Mercator, use
 1:110m: drawn that coarsely, 1:50m would be simplified to about the same outlines, at ten

@@ -42,9 +42,11 @@ SEA_MODES = ("ferry", "ship")
 #: between coasts that the coarse coastline puts apart) ...
 MAX_SEA_KM = 60.0
 #: ... and a sea leg this much land: away from its ends, and next to a port (an estuary, a
-#: harbour up a river that the coastline does not show).
+#: harbour up a river that the coastline does not show). A sea lane is not checked: it keeps
+#: off land by its making, but for canals and rivers the coastline does not show.
 MAX_LAND_KM = 30.0
-MAX_LAND_AT_PORT_KM = 120.0
+MAX_LAND_AT_PORT_KM = 150.0
+PORT_KM = 25.0  # a stretch of land that begins or ends this near a port is its approach
 _STEP_KM = 2.0  # how often a leg is sampled for land and sea ...
 _MAX_SAMPLES = 20_000  # ... at most
 
@@ -74,7 +76,8 @@ def doubts(story: Story, legs: Sequence[Leg]) -> list[Problem]:
         speed = _speed_doubt(leg)
         if speed:
             found.append(Problem(file, chapter.line, f"{where}.duration", f"{named}: {speed}"))
-        if land is not None:
+        lane = leg.mode.name in SEA_MODES and not chapter.via and chapter.route is None
+        if land is not None and not (lane and not leg.notes):
             crossing = land.doubt(leg)
             if crossing:
                 found.append(Problem(file, chapter.line, f"{where}.by", f"{named}: {crossing}"))
@@ -117,24 +120,14 @@ class _Land:
     """Natural Earth land (1:50m) around the legs, for testing where they run."""
 
     def __init__(self, legs: Sequence[Leg]):
-        import shapely
-
-        from storymap.basemap import MAX_SPAN, collection
+        from storymap.basemap import land_test
 
         xs = [x for leg in legs for x, _ in leg.line.coords]
         ys = [y for leg in legs for _, y in leg.line.coords]
-        west, east = min(xs), max(xs)
-        if east - west > MAX_SPAN:  # round the world more than the basemap allows: whole turns
-            west, east = -180.0, 180.0 + 360.0 * math.ceil((east - west) / 360.0)
-        south, north = max(min(ys), -85.0), min(max(ys), 85.0)
-        shared = collection(south, west, north, east, 0.05, 0.01, "50m", False)
-        land = [f for f in shared["features"] if f["properties"]["kind"] == "land"]
-        self.land = shapely.from_geojson(_json(land[0]["geometry"])) if land else None
-        if self.land is not None:
-            shapely.prepare(self.land)
+        self.on_land = land_test(min(ys) - 1, min(xs) - 1, max(ys) + 1, max(xs) + 1)
 
     def doubt(self, leg: Leg) -> str | None:
-        if self.land is None or leg.mode.name not in LAND_MODES + SEA_MODES:
+        if leg.mode.name not in LAND_MODES + SEA_MODES:
             return None
         on_land, steps = self._samples(leg)
         if leg.mode.name in LAND_MODES:
@@ -161,7 +154,6 @@ class _Land:
 
     def _samples(self, leg: Leg):
         import numpy as np
-        import shapely
 
         coords = np.asarray(leg.line.coords, dtype=float)
         lon, lat = coords[:, 0], coords[:, 1]
@@ -177,31 +169,23 @@ class _Land:
             pieces_km.append(np.full(n, km / n))
         xs, ys = np.concatenate(pieces_lon), np.concatenate(pieces_lat)
         steps = np.concatenate(pieces_km)
-        return shapely.contains_xy(self.land, xs, ys), steps
+        return self.on_land(xs, ys), steps
 
 
 def _runs(mask, steps) -> list[tuple[float, bool, bool]]:
-    """The stretches where ``mask`` holds: (km, whether it touches the start, the end)."""
+    """The stretches where ``mask`` holds: (km, whether it begins within :data:`PORT_KM` of
+    the start, whether it ends within it of the end)."""
+    import numpy as np
+
+    flags = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(flags.astype(np.int8)))
+    at = np.cumsum(steps)  # km from the start to each sample
+    total = float(at[-1]) if len(at) else 0.0
     runs = []
-    n = len(mask)
-    i = 0
-    flags = mask.tolist()
-    km = steps.tolist()
-    while i < n:
-        if not flags[i]:
-            i += 1
-            continue
-        j = i
-        length = 0.0
-        while j < n and flags[j]:
-            length += km[j] if j > i else 0.0
-            j += 1
-        if j < n:
-            length += km[j] / 2
-        if i > 0:
-            length += km[i] / 2
-        runs.append((length, i == 0, j == n))
-        i = j
+    for first, stop in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        begin = float(at[first - 1]) if first > 0 else 0.0
+        end = float(at[stop]) if stop < len(at) else total
+        runs.append((end - begin, begin <= PORT_KM, total - end <= PORT_KM))
     return runs
 
 
@@ -212,9 +196,3 @@ def _haversine(lat1, lon1, lat2, lon2):
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-
-
-def _json(geometry: dict) -> str:
-    import json
-
-    return json.dumps(geometry)
