@@ -283,38 +283,58 @@ def _packaged_gazetteer() -> Gazetteer:
 TOWN_SOURCE = "GeoNames (CC BY 4.0)"
 
 
-@functools.cache
-def _town_table() -> tuple[dict[str, list[int]], Any]:
-    """The shipped towns (``storymap/data/towns.npz``): an index of their matching keys, and
-    the arrays. Read once, when a name is first looked up."""
-    import numpy as np
+class _Towns:
+    """The shipped towns (``storymap/data/towns.npz``), read once, when a name is first looked
+    up: names and matching keys as newline-separated UTF-8, searched without splitting them."""
 
-    with np.load(
-        resources.files("storymap").joinpath("data", "towns.npz"), allow_pickle=False
-    ) as npz:
-        arrays = {k: npz[k] for k in ("names", "keys", "latlon", "population", "country")}
-    index: dict[str, list[int]] = {}
-    for i, key in enumerate(arrays["keys"].tobytes().decode().split("\n")[:-1]):
-        index.setdefault(key, []).append(i)
-    arrays["names"] = arrays["names"].tobytes().decode().split("\n")[:-1]
-    arrays["country"] = arrays["country"].tobytes().decode("ascii")
-    return index, arrays
+    def __init__(self) -> None:
+        import numpy as np
+
+        path = resources.files("storymap").joinpath("data", "towns.npz")
+        with np.load(path, allow_pickle=False) as npz:
+            self.keys = b"\n" + npz["keys"].tobytes()
+            self.names = npz["names"].tobytes()
+            self.latlon = npz["latlon"]
+            self.population = npz["population"]
+            self.country = npz["country"].tobytes().decode("ascii")
+        self.key_ends = np.flatnonzero(np.frombuffer(self.keys, np.uint8) == 10)[1:]
+        self.name_ends = np.flatnonzero(np.frombuffer(self.names, np.uint8) == 10)
+
+    def ids(self, key: str) -> list[int]:
+        """The towns whose matching key is ``key``, most populous first."""
+        import numpy as np
+
+        wanted = b"\n" + key.encode() + b"\n"
+        found, at = [], self.keys.find(wanted)
+        while at >= 0:
+            found.append(int(np.searchsorted(self.key_ends, at + len(wanted) - 1)))
+            at = self.keys.find(wanted, at + len(wanted) - 1)
+        return found
+
+    def name(self, i: int) -> str:
+        start = int(self.name_ends[i - 1]) + 1 if i else 0
+        return self.names[start : int(self.name_ends[i])].decode()
+
+
+@functools.cache
+def _towns() -> _Towns:
+    return _Towns()
 
 
 def _town_ids(key: str) -> list[int]:
-    return _town_table()[0].get(key, []) if key else []
+    return _towns().ids(key) if key else []
 
 
 def _town(i: int) -> GazetteerEntry:
-    arrays = _town_table()[1]
-    lat, lon = (float(v) / 1e5 for v in arrays["latlon"][i])
+    towns = _towns()
+    lat, lon = (float(v) / 1e5 for v in towns.latlon[i])
     return GazetteerEntry(
-        name=arrays["names"][i],
+        name=towns.name(i),
         lat=lat,
         lon=lon,
-        country=arrays["country"][2 * i : 2 * i + 2],
+        country=towns.country[2 * i : 2 * i + 2],
         source=TOWN_SOURCE,
-        population=int(arrays["population"][i]),
+        population=int(towns.population[i]),
     )
 
 
