@@ -512,17 +512,34 @@ class OnlineGeocoder:
     sleep: Callable[[float], None] = time.sleep
 
     def __call__(self, query: str) -> Location | None:
+        return self._ask(query, exactly_one=True)
+
+    def candidates(self, query: str, limit: int = 5) -> list[Location]:
+        """Up to ``limit`` places the service finds for ``query``, its best first: for a
+        caller that chooses among them (:func:`resolve`)."""
+        return self._ask(query, exactly_one=False, limit=limit) or []
+
+    def _ask(self, query: str, **options: Any) -> Any:
         attempt = 0
         while True:
             attempt += 1
             cause: Exception | None = None
             try:
-                location = self.geocode(query, exactly_one=True)
+                found = self.geocode(query, **options)
             except Exception as exc:  # sorted by _failure(); what it does not know re-raises
                 failure, cause = self._failure(exc), exc
             else:
-                if location is None or self._plausible(location):
-                    return location
+                if found is None:
+                    return None
+                if isinstance(found, list):  # several: the plausible ones, if any is
+                    good = [x for x in found if self._plausible(x)]
+                    if good or not found:
+                        return good
+                    location = found[0]
+                elif self._plausible(found):
+                    return found
+                else:
+                    location = found
                 failure = _Failure(
                     f"answered with a result without valid coordinates ({location.raw!r:.80})",
                     "check that the geocoder's address points at the service",
@@ -847,6 +864,7 @@ def resolve(
     places: dict[str, Place] = {}
     problems: list[Problem] = []
     pending: dict[str, tuple[str, list[GazetteerEntry], str]] = {}  # id → query, found, origin
+    answers: dict[str, list[CacheEntry]] = {}  # id → the online service's answers, in order
     try:
         for pid, place in story.places.items():
             if place.located:
@@ -876,21 +894,15 @@ def resolve(
             if cache is None and cache_path is not None:
                 cache = GeoCache.load(cache_path)
             cached = _from_cache(cache, queries)
-            origin = "cache"
-            if cached is None and online is not None:
-                cached = _ask_online(online, queries, provider, retrieved)
-                origin = "online"
-                if cached is not None and cache is not None:
-                    cache.put(cached)
             if cached is not None:
-                entry = GazetteerEntry(
-                    name=cached.address or cached.query,
-                    lat=cached.lat,
-                    lon=cached.lon,
-                    country="",
-                    source=_source_of(cached),
-                )
-                pending[pid] = (cached.query, [entry], origin)
+                pending[pid] = (cached.query, [_entry_of(cached)], "cache")
+                continue
+            asked = _ask_online_all(online, queries, provider, retrieved) if online else []
+            if asked:
+                if cache is not None:
+                    cache.put(asked[0])  # the service's best, until the story chooses
+                answers[pid] = asked
+                pending[pid] = (asked[0].query, [_entry_of(e) for e in asked], "online")
                 continue
             problems.append(_unresolved(story, place, queries, provider))
     finally:
@@ -911,6 +923,8 @@ def resolve(
             problems.append(Problem(file, place.line, where, refusal or ""))
             continue
         chooser.anchors[pid] = (chosen.lat, chosen.lon)
+        if pid in answers and cache is not None:  # the cache keeps the answer the story chose
+            cache.put(answers[pid][found.index(chosen)])
         if note:
             warnings.append(Problem(file, place.line, where, note))
         places[pid] = dataclasses.replace(
@@ -929,6 +943,8 @@ def resolve(
                 alternatives=tuple(chooser.describe(c) for c in alternatives),
             )
         )
+    if cache is not None and cache.changed:
+        cache.save()
     if problems:
         raise StoryError(sorted(problems, key=lambda p: p.line or 0))
     order = list(story.places)
@@ -1054,6 +1070,46 @@ def _from_cache(cache: GeoCache | None, queries: list[str]) -> CacheEntry | None
     if cache is None:
         return None
     return next((entry for q in queries if (entry := cache.get(q)) is not None), None)
+
+
+def _entry_of(entry: CacheEntry) -> GazetteerEntry:
+    return GazetteerEntry(
+        name=entry.address or entry.query,
+        lat=entry.lat,
+        lon=entry.lon,
+        country="",
+        source=_source_of(entry),
+    )
+
+
+def _ask_online_all(
+    online: Callable[[str], Location | None],
+    queries: list[str],
+    provider: str,
+    retrieved: str | None,
+) -> list[CacheEntry]:
+    """Every answer to the first query that has any, the service's best first: several from a
+    geocoder that offers ``candidates`` (:class:`OnlineGeocoder`), else its one answer."""
+    for query in queries:
+        several = getattr(online, "candidates", None)
+        if several is not None:
+            found = list(several(query))
+        else:
+            location = online(query)
+            found = [location] if location is not None else []
+        if found:
+            return [
+                CacheEntry(
+                    query=query,
+                    lat=float(x.latitude),
+                    lon=float(x.longitude),
+                    address=str(x.address or ""),
+                    provider=provider,
+                    retrieved=retrieved,
+                )
+                for x in found
+            ]
+    return []
 
 
 def _ask_online(

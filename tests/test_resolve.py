@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from nominatim_server import PROXY_VARIABLES, NominatimServer, Reply
 
 from storymap.errors import StoryError
-from storymap.geocode import Gazetteer, resolve
+from storymap.geocode import Gazetteer, online_geocoder, resolve
+from storymap.model import Chapter, Place, Story
 from storymap.story import loads
 
 
@@ -177,3 +179,42 @@ def test_validate_prints_what_each_looked_up_place_became(tmp_path: Path):
         }
     ]
     assert "train leg, but" in data["warnings"][0]["message"]  # Valencia → Barcelona by sea
+
+
+def test_online_answers_are_ranked_by_the_story_and_the_choice_is_cached(tmp_path, monkeypatch):
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    answers = [  # the service's best first: the one on the other side of the world
+        {"lat": "-41.2865", "lon": "174.7762", "display_name": "Lemuria, Wellington, New Zealand"},
+        {"lat": "36.4000", "lon": "25.4000", "display_name": "Lemuria, Aegean Sea, Greece"},
+    ]
+    body = json.dumps(answers).encode()
+    places = {
+        "athens": Place("athens", "Athens", lat=37.98, lon=23.73, source="a map", line=2),
+        "lemuria": Place("lemuria", "Lemuria", line=5),
+    }
+    chapters = (
+        Chapter(at="athens", title="Athens", id="athens"),
+        Chapter(at="lemuria", title="Lemuria", id="lemuria", by="ferry"),
+    )
+    story = Story("A test", places, chapters, path=tmp_path / "story.yaml")
+    with NominatimServer() as server:
+        server.script("Lemuria", Reply(200, {"Content-Type": "application/json"}, body))
+        online = online_geocoder(
+            "nominatim",
+            "storymap-tests/1.0",
+            domain=server.domain,
+            scheme="http",
+            min_delay_seconds=0.0,
+            timeout=2,
+        )
+        result = resolve(story, online=online, retrieved="2024-05-01")
+    (chosen,) = result.resolutions
+    assert chosen.origin == "online"
+    assert chosen.matched == "Lemuria, Aegean Sea, Greece"
+    assert chosen.alternatives == ()  # a ferry cannot reach New Zealand from Athens
+    cache = json.loads((tmp_path / "geocache.json").read_text(encoding="utf-8"))
+    assert cache["entries"]["lemuria"]["address"] == "Lemuria, Aegean Sea, Greece"
+    # The next build reads the choice from the cache, without asking.
+    again = resolve(story)
+    assert again.resolutions[0].origin == "cache" and again.story.places["lemuria"].lat == 36.4
