@@ -109,11 +109,9 @@ def _speed(kmh: float) -> str:
 
 
 def _duration(hours: float) -> str:
-    minutes = round(hours * 60)
-    days, rest = divmod(minutes, 24 * 60)
-    h, m = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{h} h" if h else "", f"{m} min" if m else ""]
-    return " ".join(p for p in parts if p) or "0 min"
+    from storymap.text import hours_label
+
+    return hours_label(hours) or "0 min"
 
 
 class _Land:

@@ -70,8 +70,12 @@ def km_label(km: float) -> str:
 
 
 def hours_label(hours: float | None) -> str | None:
+    """'45 min', '32 h 15 min'; from two days up, days and whole hours: '7 d 14 h'."""
     if hours is None:
         return None
+    if hours >= 48:
+        d, h = divmod(round(hours), 24)
+        return f"{d} d {h} h" if h else f"{d} d"
     minutes = round(hours * 60)
     h, m = divmod(minutes, 60)
     if h and m:

@@ -58,7 +58,17 @@ def test_km_label(km: float, label: str) -> None:
 
 @pytest.mark.parametrize(
     ("hours", "label"),
-    [(None, None), (0.5, "30 min"), (2, "2 h"), (32.25, "32 h 15 min"), (1 / 60, "1 min")],
+    [
+        (None, None),
+        (0.5, "30 min"),
+        (2, "2 h"),
+        (32.25, "32 h 15 min"),
+        (1 / 60, "1 min"),
+        (47.5, "47 h 30 min"),
+        (48, "2 d"),
+        (120, "5 d"),
+        (7 * 24 + 14.4, "7 d 14 h"),
+    ],
 )
 def test_hours_label(hours: float | None, label: str | None) -> None:
     assert hours_label(hours) == label
