@@ -82,6 +82,7 @@ def test_the_python_api_example_runs(tmp_path: Path) -> None:
     page = tmp_path / "out" / "mini.html"
     assert result.stdout.splitlines() == [
         "Across the Tumen 3 legs",
+        "moscow Moscow, Russia RU gazetteer",  # the fixture has no warnings
         f"out/mini.html {page.stat().st_size}",
         "tests/fixtures/no-such-story.yaml: no such file; check the path to the story",
     ]
