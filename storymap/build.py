@@ -49,7 +49,7 @@ def output_path(story_path: str | Path, out: str | Path | None, *, suffix: str =
         return DEFAULT_OUTPUT_DIR / stem
     folder = str(out).endswith(("/", os.sep))  # before Path() drops the trailing slash
     out = Path(out)
-    if folder or out.is_dir():
+    if folder or os.path.isdir(out):  # False also for a name too long to be a folder
         return out / stem
     return out
 

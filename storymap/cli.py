@@ -3,7 +3,8 @@
 
 The only module that prints errors and chooses exit codes: 0 on success, 1 when the
 output cannot be written or a geocoding service fails, 2 for a bad story or bad
-arguments, 130 when interrupted.
+arguments, 130 when interrupted. Whatever it prints that may come from a story goes
+through :func:`_say`, which shows control characters escaped.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 
 from storymap import __version__
 from storymap.build import DEFAULT_STORY, UNSET
+from storymap.console import printable, printable_json
 from storymap.errors import GeocodingError, OutputError, StoryError
-from storymap.files import InputOverwriteError
+from storymap.files import RefusedOutputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -134,9 +136,16 @@ def _strict_argument(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _say(text: object, *, err: bool = False, lines: bool = False) -> None:
+    """Print one message (with ``lines``, several lines) to standard output, or with ``err``
+    to standard error, its control characters escaped: a story's text cannot colour the
+    terminal, move its cursor or rewrite a line printed before."""
+    print(printable(text, lines=lines), file=sys.stderr if err else sys.stdout, flush=True)
+
+
 def _warn(warnings: Sequence[object]) -> None:
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr, flush=True)
+        _say(f"warning: {warning}", err=True)
 
 
 def _command(
@@ -413,8 +422,12 @@ def run_embed(args: argparse.Namespace) -> int:
             chapter = check_chapter(args.chapter, ids)
         except ValueError as exc:
             raise _UsageError(f"--chapter: {exc}") from None
-    title = args.title or page_title(page)
-    sys.stdout.write(snippet(args.src or page.name, title, ratio=ratio, chapter=chapter))
+    try:
+        title = args.title or page_title(page)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    code = snippet(args.src or page.name, title, ratio=ratio, chapter=chapter)
+    _say(code.rstrip("\n"), lines=True)
     return EXIT_OK
 
 
@@ -426,7 +439,7 @@ def run_watch(args: argparse.Namespace) -> int:
     story = Path(args.story)
     if not story.is_file():
         raise _UsageError(f"{story}: no such file; check the path to the story")
-    out = output_path(story, args.output)
+    out = output_path(story, args.output)  # refused here, before serving, when it cannot be one
     refuse_inputs(out, [(story, "the story")])
     tiles = _tiles(args.tiles, args.tiles_key)
     options = {"tiles": tiles, "tiles_key": args.tiles_key, "basemap": args.basemap}
@@ -434,11 +447,11 @@ def run_watch(args: argparse.Namespace) -> int:
     def report(outcome: Outcome) -> None:
         ms = f"{outcome.seconds * 1000:,.0f} ms"
         if outcome.ok:
-            print(f"built in {ms}: {outcome.message}", flush=True)
+            _say(f"built in {ms}: {outcome.message}")
             _warn(outcome.warnings)
         else:
-            print(outcome.message, file=sys.stderr)
-            print("storymap: the story has problems; the last good page stays", file=sys.stderr)
+            _say(outcome.message, err=True, lines=True)  # one problem a line
+            _say("storymap: the story has problems; the last good page stays", err=True)
 
     watcher = Watcher(
         story,
@@ -456,10 +469,9 @@ def run_watch(args: argparse.Namespace) -> int:
         ) from None
     try:
         watcher.build()
-        print(
+        _say(
             f"storymap watch: {server.url} (watching {len(watcher.last.watched)} files; "
-            "Ctrl-C stops)",
-            flush=True,
+            "Ctrl-C stops)"
         )
         server.run()
     except KeyboardInterrupt:
@@ -476,7 +488,7 @@ def _emit_story(args: argparse.Namespace, source: tuple[Path, str], text: str, s
     or to stdout."""
     if not args.output:
         sys.stdout.write(text)
-        print(f"storymap {args.command}: {summary}", file=sys.stderr)
+        _say(f"storymap {args.command}: {summary}", err=True)
         return EXIT_OK
     from storymap.files import write_atomic
 
@@ -484,7 +496,7 @@ def _emit_story(args: argparse.Namespace, source: tuple[Path, str], text: str, s
     if path.exists() and not args.force:
         raise _UsageError(f"{path} exists; choose another -o, or add --force to replace it")
     write_atomic(path, text)
-    print(f"wrote {path}: {summary} (listed at the top of the file)")
+    _say(f"wrote {path}: {summary} (listed at the top of the file)")
     return EXIT_OK
 
 
@@ -532,15 +544,15 @@ def run_geocode(args: argparse.Namespace) -> int:
         bar.close()
         problems = [str(problem) for problem in exc.report.problems]
         for problem in problems:
-            print(problem, file=sys.stderr)
+            _say(problem, err=True)
         if not any(str(exc) in problem for problem in problems[-1:]):
-            print(f"storymap geocode: {exc}", file=sys.stderr)  # not said by the last problem
-        print(f"storymap geocode: stopped; {exc.report.summary()}", file=sys.stderr)
+            _say(f"storymap geocode: {exc}", err=True)  # not said by the last problem
+        _say(f"storymap geocode: stopped; {exc.report.summary()}", err=True)
         return EXIT_FAILED
     bar.close()
     for problem in report.problems:
-        print(problem, file=sys.stderr)
-    print(f"storymap geocode: {report.summary()}", file=sys.stderr)
+        _say(problem, err=True)
+    _say(f"storymap geocode: {report.summary()}", err=True)
     return EXIT_OK if report.complete else EXIT_FAILED
 
 
@@ -582,7 +594,7 @@ def run_build(args: argparse.Namespace) -> int:
     )
     _warn(journey.warnings)
     total = km_label(total_km(journey.legs))
-    print(
+    _say(
         f"wrote {journey.page} ({journey.size / 1024:,.0f} KB): "
         f"{len(journey.story.chapters)} chapters, {len(journey.legs)} legs, {total}"
     )
@@ -608,26 +620,29 @@ def run_validate(args: argparse.Namespace) -> int:
                 for w in journey.warnings
             ],
         }
-        print(json.dumps(result, ensure_ascii=False, indent=1))
+        print(printable_json(json.dumps(result, ensure_ascii=False, indent=1)))
         return EXIT_OK
     _warn(journey.warnings)
-    print(f"{args.story}: valid: {len(story.chapters)} chapters, {len(story.places)} places")
+    _say(f"{args.story}: valid: {len(story.chapters)} chapters, {len(story.places)} places")
     if journey.resolutions:
-        print(_resolution_table(journey.resolutions))
+        _say(_resolution_table(journey.resolutions), lines=True)
     return EXIT_OK
 
 
 def _resolution_table(resolutions: Sequence[Any]) -> str:
-    """The looked-up places as an aligned text table."""
+    """The looked-up places as an aligned text table, each cell safe to print."""
     head = ("place", "name in the story", "matched", "country", "lat, lon", "from")
     rows = [
-        (
-            r.place,
-            r.name,
-            r.matched + (f" (+{len(r.alternatives)} more)" if r.alternatives else ""),
-            r.country or "–",
-            f"{r.lat:.5f}, {r.lon:.5f}",
-            r.origin,
+        tuple(
+            printable(cell)
+            for cell in (
+                r.place,
+                r.name,
+                r.matched + (f" (+{len(r.alternatives)} more)" if r.alternatives else ""),
+                r.country or "–",
+                f"{r.lat:.5f}, {r.lon:.5f}",
+                r.origin,
+            )
         )
         for r in resolutions
     ]
@@ -663,7 +678,7 @@ def run_export(args: argparse.Namespace) -> int:
         write_atomic(target, text)
         what = "waypoints" if kind == "gpx" else "points"
         lines = "tracks" if kind == "gpx" else "lines"
-        print(f"wrote {target}: {len(story.chapters)} {what}, {len(legs)} {lines}")
+        _say(f"wrote {target}: {len(story.chapters)} {what}, {len(legs)} {lines}")
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -678,18 +693,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except StoryError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            _say(problem, err=True)
         count = len(exc.problems)
-        print(
+        _say(
             f"storymap: {count} problem{'s' if count != 1 else ''} in the story; nothing written",
-            file=sys.stderr,
+            err=True,
         )
         return EXIT_BAD_INPUT
-    except (_UsageError, InputOverwriteError) as exc:
-        print(f"storymap {args.command}: {exc}", file=sys.stderr)
+    except (_UsageError, RefusedOutputError) as exc:
+        _say(f"storymap {args.command}: {exc}", err=True)
         return EXIT_BAD_INPUT
     except (OutputError, GeocodingError) as exc:
-        print(f"storymap: {exc}", file=sys.stderr)
+        _say(f"storymap: {exc}", err=True)
+        return EXIT_FAILED
+    except OSError as exc:  # a file that could not be read or written, said in one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"storymap {args.command}: {where}{exc.strerror or exc}", err=True)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("storymap: interrupted; nothing written", file=sys.stderr)

@@ -29,8 +29,12 @@ class _Title(HTMLParser):
 
 
 def page_title(page: str | Path) -> str:
-    """The text of the page's <title>, or its file name when it has none."""
-    text = Path(page).read_text(encoding="utf-8")
+    """The text of the page's <title>, or its file name when it has none; ValueError when
+    the page cannot be read as UTF-8 text."""
+    try:
+        text = Path(page).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{page}: not UTF-8 text, so not a storymap page") from None
     parser = _Title()
     parser.feed(text[: text.find("</title>") + 8] if "</title>" in text else text[:5000])
     return " ".join(parser.title.split()) or Path(page).name

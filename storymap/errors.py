@@ -9,7 +9,8 @@ a built-in type so that callers who know nothing of storymap can still catch it:
     │   ├── OnlineGeocodingError                       an online lookup failed
     │   └── GeocodingStopped                           ``storymap geocode`` stopped asking
     ├── OutputError(StorymapError, OSError)            the page could not be written
-    │   └── InputOverwriteError                        the output named is a file read
+    │   └── RefusedOutputError                         the output named cannot be one
+    │       └── InputOverwriteError                    the output named is a file read
     └── MissingExtraError(StorymapError, ImportError)  an optional extra is not installed
 
 The root, StoryError, GeocodingError and OutputError are defined here and importable
@@ -17,6 +18,7 @@ from :mod:`storymap`. The others live beside the code that raises them:
 ``OnlineGeocodingError`` (``fatal`` when no later request would succeed either) and
 ``GeocodingStopped`` (its ``report`` says what was done) in :mod:`storymap.geocode`,
 ``MissingExtraError`` (``pip install 'storymap[draft]'``) in :mod:`storymap.draft`,
+``RefusedOutputError`` (an output that is not a regular file, or a name too long) and
 ``InputOverwriteError`` (an output that would replace the story or a file it names) in
 :mod:`storymap.files`.
 Route files and local images are read while the story loads, so what is wrong with them

@@ -2,7 +2,8 @@
 
 - :func:`write_atomic` writes a page, an export or a story: readers see the old file or the
   new one, never a mix, and a failure is an :class:`~storymap.errors.OutputError`.
-- :func:`refuse_inputs` refuses an output that is one of the files a command reads.
+- :func:`refuse_inputs` refuses an output that is one of the files a command reads, or that
+  is not a regular file (:func:`check_output`); a symlink is written through to its file.
 - :func:`replace_file` is the same write without that translation (the geocoding cache uses
   it, keeping the cache's own file mode).
 - :func:`dump_yaml` and :func:`comment` put a story together as the draft and the importers
@@ -12,10 +13,14 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
+import re
+import stat
 import tempfile
 import textwrap
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -24,6 +29,8 @@ from storymap.errors import OutputError
 
 __all__ = [
     "InputOverwriteError",
+    "RefusedOutputError",
+    "check_output",
     "comment",
     "dump_yaml",
     "refuse_inputs",
@@ -32,9 +39,32 @@ __all__ = [
 ]
 
 
-class InputOverwriteError(OutputError):
+class RefusedOutputError(OutputError):
+    """The output named cannot be one, and nothing is written: it is a file the command reads,
+    or something other than a regular file (a folder, ``/dev/null``, a FIFO, a socket), or a
+    name the file system refuses. A wrong argument rather than a failed write: ``storymap``
+    exits 2."""
+
+
+class InputOverwriteError(RefusedOutputError):
     """The output named is a file the command reads (the story, a route file, an image…);
     nothing is written. A wrong argument rather than a failed write: ``storymap`` exits 2."""
+
+
+# Our temporary files: ``.<name>.<8 random characters>.storymap.tmp`` beside the target, the
+# name cut to TMP_NAME_BYTES so that the temporary name stays within the file system's limit.
+TMP_SUFFIX = ".storymap.tmp"
+TMP_NAME_BYTES = 100
+_OURS = re.compile(r"\..*\.[a-z0-9_]{8}" + re.escape(TMP_SUFFIX), re.DOTALL)
+STALE_SECONDS = 600  # one of ours untouched this long was left by a write that was killed
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -46,10 +76,45 @@ def _same(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+def check_output(target: Path) -> Path:
+    """The file that writing ``target`` replaces: ``target`` itself, or the file a symlink
+    there points to (through every link). Raises :class:`RefusedOutputError` when that
+    exists and is not a regular file, when the links go round in a loop, or when the name
+    is too long for the file system."""
+    target = Path(target)
+    real = Path(os.path.realpath(target))
+    via = f" (a link to {real})" if os.path.islink(target) else ""
+    try:
+        info = os.stat(real)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise RefusedOutputError(
+                f"{target}: the name is too long for the file system; choose a shorter one"
+            ) from None
+        if exc.errno == errno.ELOOP:
+            raise RefusedOutputError(
+                f"{target}: its symlinks go round in a loop; name a file to write"
+            ) from None
+        return real  # not there yet (or not reachable): the write says what is wrong
+    for test, kind in _KINDS:
+        if test(info.st_mode):
+            raise RefusedOutputError(
+                f"{target}{via} is {kind}, not a regular file; nothing was written; "
+                "name a file to write"
+            )
+    if not stat.S_ISREG(info.st_mode):
+        raise RefusedOutputError(
+            f"{target}{via} is not a regular file; nothing was written; name a file to write"
+        )
+    return real
+
+
 def refuse_inputs(target: Path, inputs: Iterable[tuple[str | os.PathLike[str], str]]) -> None:
-    """Raise :class:`InputOverwriteError` when ``target`` is one of ``inputs``, pairs of a
-    path and what it is (``"the story"``), compared as resolved paths and as files on disk,
-    so that ``./``, ``..`` and symlinks are seen through."""
+    """Raise :class:`RefusedOutputError` when ``target`` cannot be an output (see
+    :func:`check_output`), and :class:`InputOverwriteError` when it is one of ``inputs``,
+    pairs of a path and what it is (``"the story"``), compared as resolved paths and as files
+    on disk, so that ``./``, ``..`` and symlinks are seen through."""
+    check_output(target)
     for path, what in inputs:
         if _same(Path(target), Path(path)):
             raise InputOverwriteError(
@@ -57,27 +122,54 @@ def refuse_inputs(target: Path, inputs: Iterable[tuple[str | os.PathLike[str], s
             )
 
 
+def _tmp_prefix(name: str) -> str:
+    short = name.encode("utf-8", "surrogateescape")[:TMP_NAME_BYTES]
+    return "." + short.decode("utf-8", "ignore") + "."
+
+
+def _sweep(folder: Path, now: float) -> None:
+    """Remove temporary files of ours in ``folder`` that a killed write left behind: only
+    regular files named like ours and untouched for STALE_SECONDS."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.endswith(TMP_SUFFIX) or not _OURS.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_SECONDS:
+                os.unlink(entry.path)
+
+
 def replace_file(path: Path, data: str | bytes, *, keep_mode: bool = False) -> None:
     """Replace ``path`` with ``data`` in one rename; raises OSError, leaving the target whole.
 
-    The data goes to a temporary file in the same folder and is flushed to disk first. The
-    new file is readable by all (0644), or with ``keep_mode`` keeps the old file's mode.
+    A symlink is written through: the file it points to is replaced, and the link stays.
+    What exists there and is not a regular file is refused (:class:`RefusedOutputError`).
+    The data goes to a temporary file in the target's folder and is flushed to disk first;
+    no temporary file is left behind on any error, and ours that a killed write left there
+    are removed. The new file is readable by all (0644), or with ``keep_mode`` keeps the old
+    file's mode.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent if str(path.parent) else Path(".")
+    target = check_output(path)
+    folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    _sweep(folder, time.time())
+    fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target.name), suffix=TMP_SUFFIX, dir=folder)
     try:
         mode = 0o644
         if keep_mode:
             with contextlib.suppress(FileNotFoundError):
-                mode = path.stat().st_mode & 0o777
+                mode = target.stat().st_mode & 0o777
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -86,14 +178,17 @@ def replace_file(path: Path, data: str | bytes, *, keep_mode: bool = False) -> N
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
 
-    The data goes to a temporary file in the same folder, is flushed to disk, and
-    replaces the target in one rename; on any failure the target is left untouched.
+    As :func:`replace_file`: through a symlink to the file it points to, never over what is
+    not a regular file; on any failure the target is left untouched and an
+    :class:`~storymap.errors.OutputError` says why.
     """
     try:
         replace_file(path, data)
+    except RefusedOutputError:
+        raise
     except OSError as exc:
         raise OutputError(
-            f"{path}: cannot write here ({exc.strerror}); choose another -o"
+            f"{path}: cannot write here ({exc.strerror or exc}); choose another -o"
         ) from None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from xyzservices import TileProvider
@@ -30,7 +31,8 @@ def _unknown(name: str) -> str:
 
 @cache
 def provider(name: str, key: str | None = None) -> TileProvider:
-    """The xyzservices provider called ``name``, with its API ``key`` if it needs one.
+    """The xyzservices provider called ``name``, with its API ``key`` if it needs one
+    (percent-encoded into the URL).
 
     Raises ValueError, with the fix, for an unknown name or a missing key.
     """
@@ -52,5 +54,7 @@ def provider(name: str, key: str | None = None) -> TileProvider:
                 f"tile provider '{name}' needs {len(slots)} keys ({', '.join(slots)}), and "
                 "--tiles-key gives one; choose another provider"
             )
-        tiles = tiles(**{slots[0]: key})
+        # Percent-encoded, so that no character of the key ({x}, &, #, /, a space) changes
+        # the URL or the template the page fills in.
+        tiles = tiles(**{slots[0]: quote(key, safe="")})
     return tiles

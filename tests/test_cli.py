@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -429,3 +430,123 @@ def test_an_unreachable_geocoder_is_said_once_in_one_line(tmp_path: Path) -> Non
         "storymap geocode: stopped; 1 place without coordinates: 1 failed"
     )
     assert not (tmp_path / "geocache.json").exists()
+
+
+# Each command that writes a file with -o, and the name it gives the file in a folder.
+WRITERS = {
+    "build": (["build", "data/story.yaml", "--tiles", "none", "--no-basemap"], "story.html"),
+    "export": (["export", "data/story.yaml"], "story.geojson"),
+    "draft": (["draft", "article.txt", "--force"], "article.yaml"),
+    "import": (["import", "storymapjs", "storm.json", "--force"], "storm.yaml"),
+    "watch": (["watch", "data/story.yaml", "--port", "0", "--no-basemap"], "story.html"),
+}
+
+
+@pytest.fixture
+def sources(project: Path) -> Path:
+    shutil.copy(ARTICLE, project / "article.txt")
+    shutil.copy(STORM, project / "storm.json")
+    return project
+
+
+@pytest.mark.parametrize("command", ["build", "export", "draft", "import"])
+def test_o_on_a_symlink_writes_the_file_it_points_to(command: str, sources: Path) -> None:
+    args, _ = WRITERS[command]
+    (sources / "real").mkdir()
+    (sources / "web").mkdir()
+    (sources / "real" / "out.txt").write_text("old", encoding="utf-8")
+    (sources / "web" / "out.txt").symlink_to("../real/out.txt")
+    result = run(*args, "-o", "web/out.txt", cwd=sources)
+    assert result.returncode == 0, result.stderr
+    assert os.readlink(sources / "web" / "out.txt") == "../real/out.txt", "still the same link"
+    written = (sources / "real" / "out.txt").read_text(encoding="utf-8")
+    assert written != "old" and len(written) > 100
+    assert os.listdir(sources / "real") == ["out.txt"], "no temporary file left"
+    assert os.listdir(sources / "web") == ["out.txt"]
+
+
+def _not_a_file(kind: str, where: Path) -> None:
+    if kind == "FIFO":
+        os.mkfifo(where)
+    elif kind == "folder":
+        where.mkdir()
+    elif kind == "link to a FIFO":
+        os.mkfifo(where.parent / "fifo")
+        where.symlink_to("fifo")
+    else:  # a character device like /dev/null, made here so that nothing real is at stake
+        try:
+            os.mknod(where, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("making a device needs root (a FIFO and a folder are tested without)")
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "folder", "link to a FIFO", "device"])
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_o_that_is_not_a_regular_file_is_refused(command: str, kind: str, sources: Path) -> None:
+    args, name = WRITERS[command]
+    (sources / "site").mkdir()
+    _not_a_file(kind, sources / "site" / name)  # -o site names site/<name>
+    before = sorted(os.listdir(sources / "site"))
+    result = run(*args, "-o", "site", cwd=sources)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    shown = {"link to a FIFO": "FIFO"}.get(kind, kind)
+    assert line.startswith(f"storymap {command}: site/{name}")
+    assert f"is a {shown}" in line and "not a regular file; nothing was written" in line
+    assert sorted(os.listdir(sources / "site")) == before
+    assert not (sources / "site" / name).is_file()
+
+
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_o_with_a_name_too_long_is_one_line(command: str, sources: Path) -> None:
+    args, _ = WRITERS[command]
+    before = sorted(p.name for p in sources.iterdir())
+    name = "x" * 300 + ".out"
+    result = run(*args, "-o", name, cwd=sources)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        f"storymap {command}: {name}: the name is too long for the file system; "
+        "choose a shorter one\n"
+    )
+    assert sorted(p.name for p in sources.iterdir()) == before
+
+
+ESCAPED_STORY = (
+    'title: "Fake\\e[32m valid\\r"\n'
+    "places:\n"
+    '  a: {name: "A\\e[32m\\rB", lat: 50, lon: 10}\n'
+    '  b: {name: "B\\e[32m\\r\\u202e", query: Berlin}\n'
+    "journey:\n"
+    '  - {at: a, title: "one\\e[32m"}\n'
+    "  - {at: b, title: two, by: train}\n"
+)
+
+
+def test_story_text_is_printed_with_control_characters_escaped(tmp_path: Path) -> None:
+    (tmp_path / "story.yaml").write_text(ESCAPED_STORY, encoding="utf-8")
+    raw = ("\x1b", "\r", "\u202e")
+    validate = run("validate", "story.yaml", cwd=tmp_path)
+    build = run("build", "story.yaml", "-o", "page.html", "--tiles", "none", cwd=tmp_path)
+    for result in (validate, build):
+        assert result.returncode == 0, result.stderr
+        assert not any(c in result.stdout + result.stderr for c in raw)
+        assert result.stderr.startswith(
+            "warning: story.yaml:3: places.a: the coordinates of 'A\\x1b[32m\\rB' have no source"
+        )
+    table = validate.stdout.splitlines()
+    assert table[0] == "story.yaml: valid: 2 chapters, 2 places"
+    assert table[-1].split()[:3] == ["b", "B\\x1b[32m\\r\\u202e", "Berlin,"]
+    # As JSON, the same text escaped as JSON escapes it: the value read back is the story's.
+    listed = run("validate", "story.yaml", "--json", cwd=tmp_path)
+    assert not any(c in listed.stdout for c in raw)
+    assert json.loads(listed.stdout)["looked_up"][0]["name"] == "B\x1b[32m\r\u202e"
+    # A problem that quotes the story, one line each.
+    (tmp_path / "story.yaml").write_text(
+        ESCAPED_STORY.replace("{at: b,", '{at: "nowhere\\e[32m\\r\\u202e",'), encoding="utf-8"
+    )
+    bad = run("validate", "story.yaml", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert not any(c in bad.stderr for c in raw)
+    assert "unknown place 'nowhere\\x1b[32m\\r\\u202e'" in bad.stderr.splitlines()[0]

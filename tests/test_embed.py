@@ -173,3 +173,34 @@ def test_embed_refuses_a_file_that_is_not_a_storymap_page(
     assert result.stderr == (
         f"storymap embed: {name}: not a storymap page; give a page written by storymap build\n"
     )
+
+
+def test_a_page_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path) -> None:
+    page = build(MINI, tmp_path / "page.html", tiles=None).page
+    broken = tmp_path / "broken.html"
+    broken.write_bytes(page.read_bytes().replace(b"<title>", b"<title>\xff\xfe", 1))
+    with pytest.raises(ValueError, match=r"broken.html: not UTF-8 text, so not a storymap page"):
+        page_title(broken)
+    result = subprocess.run(
+        [sys.executable, "-m", "storymap", "embed", "broken.html"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("storymap embed: broken.html: not ") and "storymap page" in line
+
+
+def test_the_snippet_shows_control_characters_of_a_title_escaped(tmp_path: Path) -> None:
+    page = build(MINI, tmp_path / "page.html", tiles=None).page
+    result = subprocess.run(
+        [sys.executable, "-m", "storymap", "embed", str(page), "--title", "Fake\x1b[32m ok\r"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
+    (_, _), (_, attrs) = parse(result.stdout).elements
+    assert attrs["title"] == "Fake\\x1b[32m ok\\r"
