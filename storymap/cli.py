@@ -436,6 +436,14 @@ def run_watch(args: argparse.Namespace) -> int:
         if outcome.ok:
             print(f"built in {ms}: {outcome.message}", flush=True)
             _warn(outcome.warnings)
+        elif outcome.trace:
+            print(outcome.trace.rstrip("\n"), file=sys.stderr)
+            print(outcome.message, file=sys.stderr)
+            print(
+                "storymap: this is a bug in storymap; please report it with the traceback "
+                "above and the file you saved; the last good page stays",
+                file=sys.stderr,
+            )
         else:
             print(outcome.message, file=sys.stderr)
             print("storymap: the story has problems; the last good page stays", file=sys.stderr)
