@@ -449,6 +449,14 @@ def run_watch(args: argparse.Namespace) -> int:
         if outcome.ok:
             _say(f"built in {ms}: {outcome.message}")
             _warn(outcome.warnings)
+        elif outcome.trace:
+            print(outcome.trace.rstrip("\n"), file=sys.stderr)
+            print(outcome.message, file=sys.stderr)
+            print(
+                "storymap: this is a bug in storymap; please report it with the traceback "
+                "above and the file you saved; the last good page stays",
+                file=sys.stderr,
+            )
         else:
             _say(outcome.message, err=True, lines=True)  # one problem a line
             _say("storymap: the story has problems; the last good page stays", err=True)

@@ -8,28 +8,43 @@ after a good build, ``problem`` with the messages after a bad one. A bad edit ne
 touches the page on disk; the tab keeps the last good page and shows the problem over it.
 The reader's chapter survives a reload, because it is in the address (``#chapter-id``).
 
-Only the page and the event stream are served, nothing else from the disk.
+Only the page and the event stream are served, nothing else from the disk, and only to
+requests addressed to this machine's loopback (the ``Host`` a DNS-rebinding page would send is
+refused, and the event stream answers only the page's own origin). Messages sent to the page
+name files relative to the story's folder, never by an absolute path. Every connection has a
+socket timeout, and at most ``MAX_CONNECTIONS`` are served at once: a new one closes the oldest
+that has not yet sent its request, so idle connections cannot hold the server's threads.
+A rebuild that fails in any way, a bug included, is a problem shown over the last good page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
 import queue
+import re
+import socket
 import threading
 import time
+import traceback
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storymap.errors import StoryError, StorymapError
+from storymap.errors import Problem, StoryError, StorymapError
 
 EVENTS_PATH = "/__storymap/events"
 POLL_SECONDS = 0.015  # how often the files are looked at: a few stat calls
 SETTLE_SECONDS = 0.02  # after a failed build, for a save in progress to finish
+IDLE_SECONDS = 5.0  # a connection that sends nothing for this long is closed
+KEEPALIVE_SECONDS = 15.0  # a comment on a quiet event stream, so that it stays open
+MAX_CONNECTIONS = 64  # served at once, event streams included
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
 
 
 @dataclass
@@ -41,6 +56,8 @@ class Outcome:
     seconds: float
     watched: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()  # of a good build, one a line, for stderr
+    shown: str = ""  # the problems as the page shows them: paths relative to the story's folder
+    trace: str = ""  # a failure that is a bug: its traceback, for the terminal only
 
 
 @dataclass
@@ -80,18 +97,26 @@ class Watcher:
             if self.strict and journey.warnings:
                 raise StoryError(journey.warnings)
             journey.save(self.out, **self.options)
-        except StoryError as exc:
-            outcome = Outcome(False, "\n".join(str(p) for p in exc.problems), 0.0)
-        except InputOverwriteError as exc:
-            if first:
-                raise
-            outcome = Outcome(False, str(exc), 0.0)
-        except (StorymapError, OSError) as exc:
-            outcome = Outcome(False, str(exc), 0.0)
-        else:
             watched = (self.story, *story_files(journey.story))
             ids = tuple(chapter.id for chapter in journey.story.chapters)
             warned = (*(str(w) for w in journey.warnings), *self._gone(ids))
+        except StoryError as exc:
+            outcome = self._failed(
+                "\n".join(str(p) for p in exc.problems),
+                "\n".join(str(self._relative_problem(p)) for p in exc.problems),
+            )
+        except InputOverwriteError as exc:
+            if first:
+                raise
+            outcome = self._failed(str(exc))
+        except (StorymapError, OSError) as exc:
+            outcome = self._failed(str(exc))
+        except Exception as exc:  # a bug, or a file that defeats a check: the server stays up
+            what = f"the rebuild failed unexpectedly ({_one_line(exc)})"
+            outcome = self._failed(
+                f"{self.story}: {what}", f"{self.story.name}: {what}", traceback.format_exc()
+            )
+        else:
             outcome = Outcome(True, f"wrote {self.out}", 0.0, watched, warned)
             self._watched = watched
             self._ids = ids
@@ -101,6 +126,16 @@ class Watcher:
         self._stamps = {path: before.get(path, _stamp(path)) for path in outcome.watched}
         self.last = outcome
         return outcome
+
+    def _failed(self, message: str, shown: str | None = None, trace: str = "") -> Outcome:
+        shown = _relative(message if shown is None else shown, self.story)
+        return Outcome(False, message, 0.0, shown=shown, trace=trace)
+
+    def _relative_problem(self, problem: Problem) -> Problem:
+        file = problem.file
+        if file:
+            file = _relative_path(os.path.abspath(file), self.story)
+        return Problem(file, problem.line, problem.path, problem.message)
 
     def _gone(self, ids: tuple[str, ...]) -> tuple[str, ...]:
         """A warning for each chapter id of the last good build that ``ids`` lacks: a link
@@ -147,9 +182,38 @@ def story_files(story: Any) -> tuple[Path, ...]:
 def _stamp(path: Path) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return None
     return (stat.st_mtime_ns, stat.st_size)
+
+
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    """``Type: message`` of an exception, on one line and at most ``limit`` characters."""
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# An absolute POSIX path inside a message: not part of a URL, a field path or a word.
+_ABSOLUTE = re.compile(r"(?<![\w:/.~-])/[^\s'\"`,;:()\[\]<>]+")
+
+
+def _relative_path(path: str, story: Path) -> str:
+    """``path`` (absolute) relative to the story's folder, the shorter way of two when the
+    folder is reached through a symbolic link."""
+    folders = {os.path.dirname(os.path.abspath(story)), str(Path(story).resolve().parent)}
+    return min((os.path.relpath(path, folder) for folder in folders), key=len)
+
+
+def _relative(text: str, story: Path) -> str:
+    """``text`` with every absolute path in it made relative to the story's folder."""
+
+    def replace(match: re.Match[str]) -> str:
+        path = match.group(0)
+        stripped = path.rstrip(".")
+        return _relative_path(stripped, story) + path[len(stripped) :]
+
+    return _ABSOLUTE.sub(replace, text)
 
 
 class _Hub:
@@ -185,10 +249,94 @@ def _client_script() -> str:
     return resources.files("storymap").joinpath("static", "watch.js").read_text("utf-8")
 
 
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    """A thread per connection, at most ``limit`` of them. A connection that has not sent its
+    request yet is idle; when every slot is taken, a new connection closes the oldest idle one
+    (or is itself closed when none is idle)."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], handler: type, limit: int) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(limit)
+        self._lock = threading.Lock()
+        self._idle: dict[socket.socket, None] = {}  # in the order they came
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            with self._lock:
+                oldest = next(iter(self._idle), None)
+                if oldest is not None:
+                    del self._idle[oldest]
+            if oldest is not None:
+                with contextlib.suppress(OSError):  # its thread reads the end and finishes
+                    oldest.shutdown(socket.SHUT_RDWR)
+            if oldest is None or not self._slots.acquire(timeout=1):
+                self.shutdown_request(request)
+                return
+        with self._lock:
+            self._idle[request] = None
+        thread = threading.Thread(target=self._serve, args=(request, client_address), daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had
+            self._done(request)
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            with contextlib.suppress(Exception):  # a client that went away, or sent garbage
+                self.finish_request(request, client_address)
+        finally:
+            self._done(request)
+
+    def _done(self, request: Any) -> None:
+        with self._lock:
+            self._idle.pop(request, None)
+        self.shutdown_request(request)
+        self._slots.release()
+
+    def busy(self, request: Any) -> None:
+        """``request`` has sent its request: no longer idle."""
+        with self._lock:
+            self._idle.pop(request, None)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away is not the author's business
+
+
+def _host_port(value: str) -> tuple[str, int | None] | None:
+    """A ``Host`` header (or the part of an origin after ``http://``) as (name, port),
+    lowercased, the port None when absent; None when it cannot be read."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        name, bracket, rest = value.partition("]")
+        name += bracket
+        if not bracket or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:]
+    else:
+        name, _, port = value.partition(":")
+    if not port:
+        return name, None
+    if not port.isascii() or not port.isdigit():
+        return None
+    return name, int(port)
+
+
 class Server:
     """The watch server: the page with a live-reload script, and the event stream."""
 
-    def __init__(self, watcher: Watcher, *, port: int = 8000, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        watcher: Watcher,
+        *,
+        port: int = 8000,
+        host: str = "127.0.0.1",
+        idle_seconds: float = IDLE_SECONDS,
+        keepalive_seconds: float = KEEPALIVE_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
+    ):
         self.watcher = watcher
         self.hub = _Hub()
         self.stopping = threading.Event()
@@ -196,26 +344,39 @@ class Server:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            timeout = idle_seconds  # on the socket: reading a request, writing an answer
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def parse_request(self) -> bool:
+                ok = super().parse_request()
+                server.httpd.busy(self.connection)
+                return ok
+
             def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
-                if path == "/":
+                path = urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+                if not server.addressed(self.headers.get("Host")):
+                    self.send_error(421, "storymap watch answers only its own address")
+                elif path == "/":
                     self.send_response(302)
-                    self.send_header("Location", "/" + server.page_name)
+                    self.send_header("Location", "/" + urllib.parse.quote(server.page_name))
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                 elif path == "/" + server.page_name:
                     self._page()
                 elif path == EVENTS_PATH:
-                    self._events()
+                    if server.own_origin(self.headers.get("Origin")):
+                        self._events()
+                    else:
+                        self.send_error(403, "storymap watch talks only to its own page")
                 else:
                     self.send_error(404, "storymap watch serves only the page")
 
             def _page(self) -> None:
                 try:
                     html = server.watcher.out.read_text(encoding="utf-8")
-                except OSError:
+                except (OSError, ValueError):
                     html = (
                         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
                         "<title>storymap watch</title></head><body>"
@@ -240,12 +401,12 @@ class Server:
                 try:
                     last = server.watcher.last
                     if last is not None and not last.ok:
-                        self._send("problem", last.message)
+                        self._send("problem", last.shown)
                     else:
                         self._send("hello", "")
                     while not server.stopping.is_set():
                         try:
-                            item = q.get(timeout=15)
+                            item = q.get(timeout=keepalive_seconds)
                         except queue.Empty:
                             self.wfile.write(b": keep-alive\n\n")
                             self.wfile.flush()
@@ -253,7 +414,7 @@ class Server:
                         if item is None:
                             break
                         self._send(*item)
-                except (BrokenPipeError, ConnectionResetError):
+                except OSError:  # the tab went away, or stopped reading
                     pass
                 finally:
                     server.hub.unsubscribe(q)
@@ -263,17 +424,40 @@ class Server:
                 self.wfile.write(f"event: {event}\ndata: {payload}\n\n".encode())
                 self.wfile.flush()
 
-        self.httpd = http.server.ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _HTTPServer((host, port), Handler, max_connections)
         self._serving = False
+        bound = self.httpd.server_address[0]
+        self._names = {*LOOPBACK, f"[{bound}]" if ":" in bound else bound}
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    def addressed(self, host: str | None) -> bool:
+        """Whether a request's ``Host`` names this server: a loopback name or the bound
+        address, with the bound port. A page that reaches it by a rebound name of its own
+        sends that name, and is refused."""
+        parsed = _host_port(host) if host else None
+        if parsed is None:
+            return False
+        name, port = parsed
+        return name in self._names and (port if port is not None else 80) == self.port
+
+    def own_origin(self, origin: str | None) -> bool:
+        """Whether an ``Origin`` is absent or that of the page as served here."""
+        if origin is None:
+            return True
+        scheme, _, rest = origin.partition("://")
+        return scheme.lower() == "http" and "/" not in rest and self.addressed(rest)
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/{self.page_name}"
+        host = self.httpd.server_address[0]
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/{urllib.parse.quote(self.page_name)}"
 
     def announce(self, outcome: Outcome) -> None:
-        self.hub.send("reload" if outcome.ok else "problem", "" if outcome.ok else outcome.message)
+        self.hub.send("reload" if outcome.ok else "problem", "" if outcome.ok else outcome.shown)
 
     def run(self, *, until: threading.Event | None = None) -> None:
         """Serve and watch until ``until`` is set (or forever); returns when stopped."""

@@ -109,6 +109,61 @@ def test_the_tab_reloads_keeps_its_chapter_and_shows_a_bad_edit(page, watching) 
     page.wait_for_function(READY)
 
 
+def test_a_rebuild_that_fails_unexpectedly_shows_one_line_and_clears(
+    page, watching, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    build = importlib.import_module("storymap.build")  # storymap.build is also a function
+    story, watcher, server = watching
+    real_load = build.load
+
+    def load(path, **kwargs):  # a bug, or a file no check foresaw
+        if "Boom" in Path(path).read_text(encoding="utf-8"):
+            raise RecursionError(f"maximum recursion depth exceeded in {story.parent}/deep.json")
+        return real_load(path, **kwargs)
+
+    monkeypatch.setattr(build, "load", load)
+    page.open(server.url + "#khasan")
+    page.wait_for_function(READY)
+    edit(story, "title: Over the bridge", "title: Boom")
+    overlay = page.locator(".sm-watch-overlay")
+    overlay.wait_for(timeout=10_000)
+    assert overlay.locator("pre").inner_text() == (
+        "story.yaml: the rebuild failed unexpectedly "
+        "(RecursionError: maximum recursion depth exceeded in deep.json)"
+    ), "one line: no traceback, no absolute path"
+    assert page.locator(".sm-view h2").inner_text() == "Over the bridge", "the last good page"
+    page.evaluate("window.__before_reload = true")
+    edit(story, "title: Boom", "title: Across the bridge")
+    page.wait_for_function("() => !window.__before_reload", timeout=10_000)
+    page.wait_for_function(READY)
+    assert page.locator(".sm-watch-overlay").count() == 0
+    assert page.locator(".sm-view h2").inner_text() == "Across the bridge"
+
+
+def test_a_page_named_with_a_space_and_other_letters_opens(page, tmp_path: Path) -> None:
+    folder = tmp_path / "story"
+    shutil.copytree(MINI, folder)
+    watcher = Watcher(folder / "story.yaml", tmp_path / "моя карта.html", {"tiles": None})
+    assert watcher.build().ok
+    server = Server(watcher, port=0)
+    stop = threading.Event()
+    thread = threading.Thread(target=server.run, kwargs={"until": stop}, daemon=True)
+    thread.start()
+    try:
+        page.open(server.url.rsplit("/", 1)[0] + "/")  # redirected to the page
+        page.wait_for_function(READY)
+        assert page.evaluate("decodeURIComponent(location.pathname)") == "/моя карта.html"
+        page.evaluate("window.__before_reload = true")
+        edit(folder / "story.yaml", "title: Over the bridge", "title: Across the bridge")
+        page.wait_for_function("() => !window.__before_reload", timeout=10_000)
+        page.wait_for_function(READY)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
 def test_a_chapter_id_that_is_gone_is_warned_about(tmp_path: Path) -> None:
     folder = tmp_path / "story"
     shutil.copytree(MINI, folder)
@@ -125,8 +180,7 @@ def test_a_chapter_id_that_is_gone_is_warned_about(tmp_path: Path) -> None:
     outcome = watcher.poll()
     assert outcome.ok, outcome.message
     assert outcome.warnings == tuple(
-        f"{story}: chapter id '{gone}' is gone; links to page.html#{gone} now open "
-        "the title card"
+        f"{story}: chapter id '{gone}' is gone; links to page.html#{gone} now open the title card"
         for gone in ("start", "moscow")
     ), "compared with the last good build, not the failed one"
     assert watcher.poll() is None
