@@ -451,7 +451,7 @@ def run_watch(args: argparse.Namespace) -> int:
             _warn(outcome.warnings)
         elif outcome.trace:
             print(outcome.trace.rstrip("\n"), file=sys.stderr)
-            print(outcome.message, file=sys.stderr)
+            _say(outcome.message, err=True)
             print(
                 "storymap: this is a bug in storymap; please report it with the traceback "
                 "above and the file you saved; the last good page stays",
