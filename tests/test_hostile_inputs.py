@@ -277,9 +277,9 @@ def test_story_file_that_is_not_a_regular_file(tmp_path: Path) -> None:
     assert "not a regular file" in done.stderr
 
 
-def test_route_named_by_many_chapters_is_read_once(tmp_path: Path) -> None:
+def test_route_named_by_many_chapters_is_read_once(tmp_path: Path, monkeypatch) -> None:
+    import storymap.story as story_module
     from storymap import tracks
-    from storymap.story import load
 
     path = story(tmp_path, chapter_b="    route: route.geojson\n")
     extra = "".join(
@@ -296,13 +296,8 @@ def test_route_named_by_many_chapters_is_read_once(tmp_path: Path) -> None:
         reads.append(args[0])
         return real(*args, **kwargs)
 
-    import storymap.story as story_module
-
-    story_module.read_track, saved = counted, story_module.read_track
-    try:
-        loaded = load(path)
-    finally:
-        story_module.read_track = saved
+    monkeypatch.setattr(story_module, "read_track", counted)
+    loaded = story_module.load(path)
     assert len(loaded.chapters) == 41
     assert len(reads) == 1
 
@@ -339,3 +334,25 @@ def test_geocache_must_be_a_small_regular_file_in_the_folder(tmp_path: Path, kin
         "large": "bytes",
     }[kind]
     assert any(expected in p for p in problems), problems
+
+
+def test_image_shown_by_many_chapters_is_read_once(tmp_path: Path, monkeypatch) -> None:
+    import storymap.story as story_module
+
+    media = "    media:\n      - src: picture.png\n        alt: A picture\n"
+    path = with_image(tmp_path, png(4, 4))
+    extra = "".join(
+        f"  - at: {'a' if k % 2 else 'b'}\n    by: car\n    title: T{k}\n{media}" for k in range(39)
+    )
+    path.write_text(path.read_text("utf-8") + extra, encoding="utf-8")
+    reads = []
+    real = story_module.read_capped
+
+    def counted(file: Path, limit: int) -> bytes:
+        reads.append(file)
+        return real(file, limit)
+
+    monkeypatch.setattr(story_module, "read_capped", counted)
+    loaded = story_module.load(path)
+    assert sum(len(c.media) for c in loaded.chapters) == 40
+    assert reads == [path, (tmp_path / "picture.png").resolve()]
