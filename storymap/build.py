@@ -34,7 +34,8 @@ def prepare(
     from storymap.routes import build_legs
     from storymap.story import load
 
-    located = resolve(load(story_path, allow_outside=allow_outside), online=online)
+    story = load(story_path, allow_outside=allow_outside)
+    located = resolve(story, online=online, allow_outside=allow_outside)
     legs = build_legs(located.story)
     warnings = sorted((*located.warnings, *doubts(located.story, legs)), key=lambda p: p.line or 0)
     return Journey(located.story, legs, located.resolutions, tuple(warnings))

@@ -235,6 +235,7 @@ def add_geocode(commands: argparse._SubParsersAction) -> None:
         "and stay offline.",
     )
     _story_argument(geocode, optional=False)
+    _outside_argument(geocode)
     geocode.add_argument(
         "--geocoder", metavar="NAME", required=True, help="the online service: nominatim"
     )
@@ -538,7 +539,7 @@ def run_geocode(args: argparse.Namespace) -> int:
             raise _UsageError(f"--geocoder-url: '{args.geocoder_url}' is not an http(s) address")
         where = {"scheme": url.scheme, "domain": url.netloc + url.path.rstrip("/")}
     online = _online_geocoder(args.geocoder, args.user_agent, **where)
-    story = load(args.story)
+    story = load(args.story, allow_outside=args.allow_outside)
     bar = text_progress()
     try:
         report = geocode_story(
@@ -547,6 +548,7 @@ def run_geocode(args: argparse.Namespace) -> int:
             progress=bar,
             retrieved=dt.date.today().isoformat(),
             refresh=args.refresh,
+            allow_outside=args.allow_outside,
         )
     except GeocodingStopped as exc:
         bar.close()

@@ -67,6 +67,7 @@ __all__ = [
 ]
 
 CACHE_NAME = "geocache.json"  # the default cache file, beside the story file
+MAX_CACHE_BYTES = 50_000_000  # a larger cache file is refused
 CACHE_VERSION = 1
 
 # Online providers that storymap supports: the name given to --geocoder → a label for messages.
@@ -369,19 +370,51 @@ class GeoCache:
         self.changed = False
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> GeoCache:
-        """Read the cache at ``path``. A malformed file raises :class:`StoryError` naming it."""
+    def load(
+        cls, path: str | os.PathLike[str], *, folder: str | os.PathLike[str] | None = None
+    ) -> GeoCache:
+        """Read the cache at ``path``. A malformed file raises :class:`StoryError` naming it.
+
+        The cache is read like any file of a story: a regular file (not a FIFO or a device)
+        of at most :data:`MAX_CACHE_BYTES`, and, given the story's ``folder``, one inside it
+        (a symlink to a file elsewhere is refused)."""
+        from storymap.inputs import InputError, NotRegularFileError, parse_json, read_capped
+
         path = Path(path)
+        if folder is not None and os.path.lexists(path):
+            inside = Path(folder).resolve()
+            if not path.resolve().is_relative_to(inside):
+                raise StoryError.at(
+                    path,
+                    None,
+                    "",
+                    f"the geocoding cache leads outside the story's folder ({inside}) to "
+                    f"{path.resolve()}; replace it with a file, or pass --allow-outside if you "
+                    "trust this story",
+                )
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = read_capped(path, MAX_CACHE_BYTES)
         except FileNotFoundError:
             return cls(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _cache_error(path, None, "", f"cannot be read ({exc})") from exc
+        except NotRegularFileError as exc:
+            raise _cache_error(path, None, "", str(exc)) from None
+        except InputError:
+            raise _cache_error(
+                path, None, "", f"is larger than {MAX_CACHE_BYTES:,} bytes, the most it may be"
+            ) from None
+        except OSError as exc:
+            raise _cache_error(path, None, "", f"cannot be read ({exc.strerror or exc})") from None
         try:
-            data = json.loads(text)
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise _cache_error(path, line, "", "is not UTF-8 text") from None
+        try:
+            data = parse_json(text)
         except json.JSONDecodeError as exc:
-            raise _cache_error(path, exc.lineno, "", f"is not valid JSON ({exc.msg})") from exc
+            raise _cache_error(path, exc.lineno, "", f"is not valid JSON ({exc.msg})") from None
+        except InputError as exc:
+            raise _cache_error(path, None, "", str(exc)) from None
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             found = data.get("version") if isinstance(data, dict) else type(data).__name__
             raise _cache_error(path, None, "version", f"must be {CACHE_VERSION}, not {found!r}")
@@ -839,15 +872,16 @@ def resolve(
     cache_path: str | os.PathLike[str] | None = None,
     gazetteer: Gazetteer | None = None,
     retrieved: str | None = None,
+    allow_outside: bool = False,
 ) -> Located:
     """Give every place of ``story`` coordinates, choosing among places of one name by the
     story's other stops.
 
     ``online`` is a geocoder callable (see :func:`online_geocoder`); without it nothing goes
     over the network. ``cache_path`` defaults to ``geocache.json`` beside the story file (no
-    cache for a story without a path). ``retrieved`` (an ISO date) is recorded with new cache
-    entries. A place that has a ``source`` keeps it; one without gets where its coordinates
-    came from.
+    cache for a story without a path), and must then lie in the story's folder unless
+    ``allow_outside``. ``retrieved`` (an ISO date) is recorded with new cache entries. A
+    place that has a ``source`` keeps it; one without gets where its coordinates came from.
 
     A looked-up name's candidates (the gazetteer's, else the cache's or the online service's)
     that a leg joining them to a located stop could not reach (:data:`REACH_KM`) are left out;
@@ -855,8 +889,10 @@ def resolve(
     that cannot be resolved, or that no candidate fits, raise one :class:`StoryError` naming
     each; a failing online service raises :class:`GeocodingError`, after saving what it found.
     """
+    folder = None
     if cache_path is None and story.path is not None:
         cache_path = Path(story.path).parent / CACHE_NAME
+        folder = None if allow_outside else Path(story.path).parent
     provider = getattr(online, "provider", None) or ("online" if online else "")
     file = str(story.path) if story.path is not None else "<story>"
     cache: GeoCache | None = None
@@ -892,7 +928,7 @@ def resolve(
                 pending[pid] = (found[0], found[1], "gazetteer")
                 continue
             if cache is None and cache_path is not None:
-                cache = GeoCache.load(cache_path)
+                cache = GeoCache.load(cache_path, folder=folder)
             cached = _from_cache(cache, queries)
             if cached is not None:
                 pending[pid] = (cached.query, [_entry_of(cached)], "cache")
@@ -1242,6 +1278,7 @@ def geocode_story(
     refresh: bool = False,
     gazetteer: Gazetteer | None = None,
     give_up_after: int = 3,
+    allow_outside: bool = False,
 ) -> GeocodeReport:
     """Look up online the places of ``story`` that need it, and keep the results in the cache.
 
@@ -1252,7 +1289,8 @@ def geocode_story(
     (its query or name, then its aliases) is asked in turn until one is found.
 
     ``online`` is usually an :class:`OnlineGeocoder`, which spaces, retries and times the
-    requests. ``cache_path`` defaults to ``geocache.json`` beside the story. Each result is
+    requests. ``cache_path`` defaults to ``geocache.json`` beside the story (which must then
+    lie in the story's folder unless ``allow_outside``). Each result is
     written to the cache as it arrives, with its query, the provider and ``retrieved`` (an ISO
     date), each time atomically, so an interrupted run keeps what it found.
     ``progress(done, total, place_id, status)`` is called once per place without coordinates,
@@ -1265,13 +1303,15 @@ def geocode_story(
     the client, keeps answering 429, or cannot be reached) stops the run: that, and too many
     failures in a row, raise :class:`GeocodingStopped` carrying the report so far.
     """
+    folder = None
     if cache_path is None and story.path is not None:
         cache_path = Path(story.path).parent / CACHE_NAME
+        folder = None if allow_outside else Path(story.path).parent
     if cache_path is None:
         raise GeocodingError(
             "nowhere to keep the geocoding results: pass cache_path, or a story read from a file"
         )
-    cache = GeoCache.load(cache_path)
+    cache = GeoCache.load(cache_path, folder=folder)
     gaz = gazetteer if gazetteer is not None else Gazetteer.load()
     provider = getattr(online, "provider", None) or "online"
     label = GEOCODERS.get(provider, provider)

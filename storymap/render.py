@@ -311,10 +311,14 @@ def _plan(
         world = [[-85.0, west - 90], [85.0, east + 90]]
         plan.append((world_zoom, 0, None, world, 0.0, tolerance_for_zoom(world_zoom)))
         plan.append((journey_zoom, 0, None, bounds, JOURNEY_MARGIN, tolerance))
-    else:  # round the world: every latitude, and the world again to either side
+    elif east - west <= MAX_SPAN:  # round the world: every latitude, the world to each side
         side = max(0.0, (MAX_SPAN - (east - west)) / 2 - 2)  # within the least margin
         world = [[-85.0, west - side], [85.0, east + side]]
         plan.append((journey_zoom, 0, None, world, 0.0, tolerance))
+    else:  # more than twice round: the widest window drawn, about the journey's middle
+        plan.append(
+            (journey_zoom, 0, None, _narrowed([[-85.0, west], [85.0, east]]), 0.0, tolerance)
+        )
     legs_by_chapter = {leg.index: leg for leg in legs}
     if len(positions) > MAX_DETAIL_CHAPTERS:
         positions = ()  # a long expedition: the journey's own level, and a page that stays small
@@ -339,8 +343,22 @@ def _plan(
         else:
             windows.append((zoom, window, [i]))
     for zoom, window, chapters in windows:
-        plan.append((zoom, zoom - 2, chapters, window, 0.0, tolerance_for_zoom(zoom + 1)))
+        plan.append(
+            (zoom, zoom - 2, chapters, _narrowed(window), 0.0, tolerance_for_zoom(zoom + 1))
+        )
     return plan
+
+
+def _narrowed(window: list[list[float]]) -> list[list[float]]:
+    """``window``, or for one wider than the basemap draws (a journey more than twice round
+    the world), the widest window it draws about the same middle."""
+    from storymap.basemap import MAX_SPAN
+
+    (south, west), (north, east) = window
+    if east - west <= MAX_SPAN - 4:
+        return window
+    middle = (west + east) / 2
+    return [[south, middle - MAX_SPAN / 2 + 2], [north, middle + MAX_SPAN / 2 - 2]]
 
 
 def _key(plan: Plan) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from storymap.errors import Problem, StoryError
+from storymap.inputs import NotRegularFileError, TooLargeError, read_capped
 from storymap.model import MODES, Chapter, Media, Place, Source, Story, Waypoint, file_keys
 from storymap.tiles import check_name
 from storymap.tracks import TrackError, read_track
@@ -87,23 +88,21 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Story:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_capped(path, MAX_STORY_BYTES)  # a size checked before reading, not after
     except FileNotFoundError:
         raise StoryError.at(path, None, "", "no such file; check the path to the story") from None
-    except IsADirectoryError:
-        raise StoryError.at(
-            path, None, "", "is a folder; give the path to a .yaml story file"
-        ) from None
     except OSError as exc:
         raise StoryError.at(path, None, "", f"cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_STORY_BYTES:
+    except NotRegularFileError as exc:
+        raise StoryError.at(path, None, "", f"{exc}; give the path to a .yaml story file") from None
+    except TooLargeError as exc:
         raise StoryError.at(
             path,
             None,
             "",
-            f"is {len(data):,} bytes; a story file may be at most "
+            f"is {exc.size:,} bytes or more; a story file may be at most "
             f"{MAX_STORY_BYTES:,} bytes (put long tracks in route files)",
-        )
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -185,6 +184,9 @@ class _Checker:
         self.base_dir = base_dir
         self.allow_outside = allow_outside
         self.problems: list[Problem] = []
+        # Each route file and image is read once, however many chapters name it.
+        self.tracks: dict[Path, Any] = {}
+        self.images: dict[Path, tuple[str, bytes] | str] = {}
 
     # helpers
 
@@ -635,11 +637,16 @@ class _Checker:
         found = self.local_file(value, (*path, "route"), "route file")
         if found is None:
             return None, None
-        try:
-            return found, read_track(found, self.shown(found))
-        except TrackError as exc:
-            self.problem((*path, "route"), str(exc))
+        if found not in self.tracks:
+            try:
+                self.tracks[found] = read_track(found, self.shown(found))
+            except TrackError as exc:
+                self.tracks[found] = exc
+        track = self.tracks[found]
+        if isinstance(track, TrackError):
+            self.problem((*path, "route"), str(track))
             return None, None
+        return found, track
 
     def shown(self, found: Path) -> str:
         """A file's name as the author wrote it: relative to the story's folder if it can be."""
@@ -686,37 +693,36 @@ class _Checker:
     def image(self, found: Path, src: str, path: Path_) -> tuple[str, bytes] | None:
         """A local media file must be an image a browser shows; raster ones must open.
 
-        Returns the MIME type and bytes the page embeds (see :func:`embedded`)."""
-        if found.stat().st_size > MAX_MEDIA_BYTES:
-            self.problem(
-                path,
-                f"media file '{src}' is {found.stat().st_size / 1e6:,.0f} MB; an image may be "
-                f"at most {MAX_MEDIA_BYTES / 1e6:,.0f} MB: export a smaller one",
-            )
+        Returns the MIME type and bytes the page embeds (see :func:`embedded`). Each file is
+        read once however many chapters show it."""
+        if found not in self.images:
+            self.images[found] = self.read_image(found, src)
+        result = self.images[found]
+        if isinstance(result, str):
+            self.problem(path, result)
             return None
-        if found.suffix.lower() not in IMAGE_SUFFIXES:
-            self.problem(
-                path,
-                f"media file '{src}' is not an image storymap embeds; "
-                f"use one of {', '.join(IMAGE_SUFFIXES)}",
-            )
-            return None
-        if found.suffix.lower() not in (".svg", ".gif", ".avif"):
-            from PIL import Image, UnidentifiedImageError
+        return result
 
-            try:
-                with Image.open(found) as image:
-                    image.verify()
-            except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-                self.problem(
-                    path, f"media file '{src}' is not a readable image ({exc}); export it again"
-                )
-                return None
+    def read_image(self, found: Path, src: str) -> tuple[str, bytes] | str:
+        """The MIME type and bytes to embed for the image at ``found``, or what is wrong."""
+        if found.suffix.lower() not in IMAGE_SUFFIXES:
+            return (
+                f"media file '{src}' is not an image storymap embeds; "
+                f"use one of {', '.join(IMAGE_SUFFIXES)}"
+            )
         try:
-            return embedded(found)
+            data = read_capped(found, MAX_MEDIA_BYTES)
+        except TooLargeError as exc:
+            return (
+                f"media file '{src}' is {exc.size / 1e6:,.0f} MB; an image may be "
+                f"at most {MAX_MEDIA_BYTES / 1e6:,.0f} MB: export a smaller one"
+            )
+        except (OSError, NotRegularFileError) as exc:
+            return f"media file '{src}' cannot be read ({getattr(exc, 'strerror', None) or exc})"
+        try:
+            return embedded(found.name, data)
         except ValueError as exc:
-            self.problem(path, str(exc))
-            return None
+            return f"media file '{src}' {exc}"
 
     def media(self, raw: Any, path: Path_) -> Media | None:
         data = self.mapping(raw, path, Media, "a media item with src: and alt:")
@@ -735,38 +741,61 @@ class _Checker:
 
 
 MAX_IMAGE_WIDTH = 1600  # wider pictures are scaled down: twice a wide panel, enough for a zoom
+MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused before they are decoded
 _RASTER = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+_CHECKED = (".jpg", ".jpeg", ".png", ".webp")  # opened and verified; not SVG, GIF or AVIF
 
 
-def embedded(path: Path) -> tuple[str, bytes]:
-    """The MIME type and bytes to embed for a local image, scaled down if wider than
-    MAX_IMAGE_WIDTH (which also drops its metadata, such as a camera's GPS position).
+def embedded(name: str, data: bytes) -> tuple[str, bytes]:
+    """The MIME type and bytes to embed for a local image named ``name`` (its file name) whose
+    bytes are ``data``: scaled down if wider than MAX_IMAGE_WIDTH (which also drops its
+    metadata, such as a camera's GPS position).
 
-    Raises ValueError, naming the file, for a raster image that cannot be decoded."""
-    import mimetypes
-
-    data = path.read_bytes()
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if mime not in _RASTER:
-        return mime, data
+    A raster image is checked first: its size read from its header, and refused above
+    MAX_IMAGE_PIXELS before anything is decoded, then verified. Raises ValueError, saying
+    what is wrong (without the file's name), for one that cannot be used."""
     import io
+    import mimetypes
+    import warnings
 
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if not name.lower().endswith(_CHECKED):
+        return mime, data
+    from PIL import Image, ImageOps
 
+    limit = f"an image may have at most {MAX_IMAGE_PIXELS / 1e6:,.0f} megapixels"
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width <= MAX_IMAGE_WIDTH:
+        with warnings.catch_warnings():  # PIL warns of large images; they are refused below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:  # reads the header only
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ValueError(
+                        f"is {width:,} × {height:,} pixels ({width * height / 1e6:,.0f} "
+                        f"megapixels); {limit}: export a smaller one"
+                    )
+                image.verify()
+            if mime not in _RASTER:
                 return mime, data
-            image = ImageOps.exif_transpose(image)
-            height = max(1, round(image.height * MAX_IMAGE_WIDTH / image.width))
-            smaller = image.resize((MAX_IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
-            if _RASTER[mime] == "JPEG" and smaller.mode not in ("RGB", "L"):
-                smaller = smaller.convert("RGB")
-            out = io.BytesIO()
-            smaller.save(out, format=_RASTER[mime], quality=85, optimize=True)
-            return mime, out.getvalue()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(f"media file '{path.name}' is not a readable image ({exc})") from None
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width <= MAX_IMAGE_WIDTH:
+                    return mime, data
+                image = ImageOps.exif_transpose(image)
+                height = max(1, round(image.height * MAX_IMAGE_WIDTH / image.width))
+                smaller = image.resize((MAX_IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
+                if _RASTER[mime] == "JPEG" and smaller.mode not in ("RGB", "L"):
+                    smaller = smaller.convert("RGB")
+                out = io.BytesIO()
+                smaller.save(out, format=_RASTER[mime], quality=85, optimize=True)
+                return mime, out.getvalue()
+    except Image.DecompressionBombError:
+        raise ValueError(
+            f"is more than {MAX_IMAGE_PIXELS / 1e6:,.0f} megapixels; {limit}: export a smaller one"
+        ) from None
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a decoder's error on a hostile file, of any kind
+        raise ValueError(f"is not a readable image ({exc}); export it again") from None
 
 
 def duration_hours(text: str) -> float | None:

@@ -116,13 +116,17 @@ def read_track(path: Path, shown: str) -> list[LonLat]:
 
 
 def _geojson_points(text: str, name: str) -> list[LonLat]:
+    from storymap.inputs import InputError, parse_json
+
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as e:
         raise TrackError(
             f"{name} is not valid GeoJSON ({e.msg}: line {e.lineno} column {e.colno}); "
             f"{_ROUTE_HINT}"
         ) from None
+    except InputError as e:
+        raise TrackError(f"{name} {e}; {_ROUTE_HINT}") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise TrackError(f"{name} is not a GeoJSON object with a type; {_ROUTE_HINT}")
     if data["type"] == "FeatureCollection":

@@ -63,8 +63,22 @@ class Node:
     children: list[Node | str] = field(default_factory=list)
 
 
+MAX_NESTING = 60  # elements inside each other; deeper ones are left out, their text kept
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme of ``url``, lower case ("" for none); None for an address that cannot be
+    read at all, such as ``http://[::1`` (an unclosed IPv6 bracket)."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+
+
 class _TreeBuilder(HTMLParser):
-    """A forgiving HTML tree: stray end tags are ignored, unclosed ones closed at the end."""
+    """A forgiving HTML tree: stray end tags are ignored, unclosed ones closed at the end.
+    Elements nested more than :data:`MAX_NESTING` deep are left out (their text is kept in
+    the element around them), so that the walks over the tree stay shallow."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -72,6 +86,7 @@ class _TreeBuilder(HTMLParser):
         self.stack = [self.root]
         self.skipping: list[str] = []  # open elements whose content is dropped
         self.dropped: list[str] = []  # notes about what was removed
+        self.too_deep = False  # whether elements past MAX_NESTING were left out
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {k: v or "" for k, v in attrs}
@@ -96,6 +111,14 @@ class _TreeBuilder(HTMLParser):
             self._close_within("tr", {"table", "thead", "tbody", "tfoot"})
         if tag in _P_CLOSERS:
             self._close_within("p", {"li", "td", "th", "blockquote", "div", "dd", "body"})
+        if len(self.stack) > MAX_NESTING:
+            if not self.too_deep:
+                self.too_deep = True
+                self.dropped.append(
+                    f"HTML nested more than {MAX_NESTING} elements deep; the deeper elements "
+                    "were removed, their text is kept"
+                )
+            return
         node = Node(tag, attributes)
         self.stack[-1].children.append(node)
         if tag not in _VOID:
@@ -333,7 +356,10 @@ class _Markdown:
         if href.startswith("//"):
             self.note(f"the link {show(href)} has no scheme; it is made https")
             href = "https:" + href
-        scheme = urlsplit(href).scheme.lower() if href else ""
+        scheme = url_scheme(href) if href else ""
+        if scheme is None:
+            self.note(f"the link {show(href)} is not a valid address; dropped, its text is kept")
+            return text
         if href and scheme in _LINK_SCHEMES:
             match = re.match(r"^([ \x00]*)(.*?)([ \x00]*)$", text, re.DOTALL)
             assert match is not None

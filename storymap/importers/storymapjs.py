@@ -56,13 +56,22 @@ from storymap.importers.html_markdown import (
     one_line,
     parse,
     show,
+    url_scheme,
     wrap,
+)
+from storymap.inputs import (
+    InputError,
+    NotRegularFileError,
+    TooLargeError,
+    parse_json,
+    read_capped,
 )
 from storymap.model import MODES
 from storymap.story import IMAGE_SUFFIXES, slugify, usable_id
 
 MODE = "car"  # the means of travel set on every leg: StoryMapJS has none
 DEFAULT_TILES = "OpenStreetMap.Mapnik"
+MAX_IMPORT_BYTES = 50_000_000  # a StoryMapJS file larger than this is refused
 STORYMAPJS_DEFAULT_MAP = "stamen:toner-lite"  # what StoryMapJS shows without map_type
 
 # StoryMapJS's Stamen styles, now served by Stadia Maps (who ask for an account).
@@ -123,7 +132,7 @@ def load_file(path: str | Path) -> dict[str, Any]:
     """The JSON of the StoryMapJS story at ``path``; StoryError when it is not one."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_IMPORT_BYTES)
     except FileNotFoundError:
         raise StoryError.at(
             path, None, "", "no such file; check the path to the StoryMapJS .json file"
@@ -134,13 +143,23 @@ def load_file(path: str | Path) -> dict[str, Any]:
         ) from None
     except OSError as exc:
         raise StoryError.at(path, None, "", f"cannot be read ({exc.strerror})") from None
+    except NotRegularFileError as exc:
+        raise StoryError.at(path, None, "", f"{exc}; give a StoryMapJS .json file") from None
+    except TooLargeError as exc:
+        raise StoryError.at(
+            path, None, "", f"{exc}; a StoryMapJS story is far smaller: is this the right file?"
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise StoryError.at(path, line, "", "is not UTF-8 text; save the file as UTF-8") from None
     try:
-        data = json.loads(text)
+        data = parse_json(text)
+    except InputError as exc:
+        raise StoryError.at(
+            path, None, "", f"{exc}; export the story from StoryMapJS again"
+        ) from None
     except json.JSONDecodeError as exc:
         raise StoryError.at(
             path,
@@ -324,7 +343,10 @@ def media_kind(url: str) -> tuple[str, str]:
     for domains, label, what in _MEDIA_KINDS:
         if _on(host, domains):
             return label, what
-    suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+    try:
+        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+    except ValueError:
+        suffix = ""
     if suffix in _AUDIO_SUFFIXES:
         return "Audio file", "an audio file"
     if suffix in _VIDEO_SUFFIXES:
@@ -668,7 +690,7 @@ class _Converter:
         if url.startswith("//"):
             self.notes.slide(index, "media.url", "has no scheme; it is made https")
             url = "https:" + url
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        if url_scheme(url) not in ("http", "https"):
             self.notes.slide(
                 index,
                 "media.url",
@@ -733,7 +755,7 @@ class _Converter:
             src = frame.attrs.get("src", "").strip()
             if src.startswith("//"):
                 src = "https:" + src
-            if urlsplit(src).scheme.lower() in ("http", "https"):
+            if url_scheme(src) in ("http", "https"):
                 label, _ = media_kind(src)
                 self.notes.slide(
                     index, "media.url", f"an embedded <iframe>; kept as a link in the {where}"
