@@ -133,23 +133,6 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["file"]
 
 
-@pytest.mark.skipif(
-    hasattr(os, "geteuid") and os.geteuid() == 0,
-    reason="root writes in a read-only folder anyway; the write under a file above fails for all",
-)
-def test_a_read_only_folder_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
-    folder = tmp_path / "site"
-    folder.mkdir()
-    write_atomic(folder / "page.html", "old")
-    folder.chmod(0o555)
-    try:
-        with pytest.raises(OutputError, match="Permission denied"):
-            write_atomic(folder / "page.html", "new")
-        assert os.listdir(folder) == ["page.html"] and (folder / "page.html").read_text() == "old"
-    finally:
-        folder.chmod(0o755)
-
-
 def test_stale_temporary_files_of_ours_are_removed_and_nothing_else(tmp_path: Path) -> None:
     old = time.time() - STALE_SECONDS - 60
     stale = [".page.html.k3j_x9a2.storymap.tmp", ".other.geojson.abcdefgh.storymap.tmp"]
