@@ -42,6 +42,7 @@ guess from nearby words. The draft is a start for an author, not a finished stor
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -307,6 +308,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for p_start, p_end in _paragraphs(text):
         start = p_start
+        space = _Spaces(text, p_start, p_end)
         for m in _SENTENCE_END.finditer(text, p_start, p_end):
             nxt = m.end()
             while nxt < p_end and (text[nxt].isspace() or text[nxt] in _OPENERS):
@@ -315,10 +317,8 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
                 continue
             mark = m.group()
             if mark[0] == "." and not mark.startswith(".."):
-                word_start = m.start()
-                while word_start > start and not text[word_start - 1].isspace():
-                    word_start -= 1
-                following = re.match(r"[^\W_]*", text[nxt:p_end]).group()
+                word_start = max(start, space.last_before(m.start()) + 1)
+                following = _LETTERS.match(text, nxt, p_end).group()
                 if not _ends_here(text, word_start, m.start() + 1, following):
                     continue
             spans.append(_strip(text, start, m.end()))
@@ -327,6 +327,26 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
                 start -= 1  # an opening quote belongs to the sentence it opens
         spans.append(_strip(text, start, p_end))
     return [s for s in spans if s[0] < s[1]]
+
+
+_LETTERS = re.compile(r"[^\W_]*")
+_SPACE = re.compile(r"\s")
+
+
+class _Spaces:
+    """The last white space before a position, for positions that only move forward: each
+    character of the paragraph is looked at once, however long its sentences or words."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self._spaces = _SPACE.finditer(text, start, end)
+        self._next = next(self._spaces, None)
+        self._last = -1
+
+    def last_before(self, position: int) -> int:
+        while self._next is not None and self._next.start() < position:
+            self._last = self._next.start()
+            self._next = next(self._spaces, None)
+        return self._last
 
 
 def split_sentences(text: str) -> list[str]:
@@ -407,12 +427,14 @@ class _Finder:
     countries: dict[str, set[str]]  # normalized country name → ISO codes
 
     def words(self, taken: list[_Mention]) -> list[tuple[int, int]]:
+        """The words of the text, but for those inside ``taken`` (disjoint, in order)."""
+        taken_spans = _Spans((t.start, t.end) for t in taken)
         spans = []
         for m in _WORD.finditer(self.text):
             start, end = m.span()
             if _POSSESSIVE.search(m.group()):
                 end -= 2
-            if not any(t.start < end and start < t.end for t in taken):
+            if not taken_spans.overlaps(start, end):
                 spans.append((start, end))
         return spans
 
@@ -572,7 +594,7 @@ _AIRPORT_BEFORE = re.compile(r"\bairports?\s+(?:in|of|near|outside|at)\s+$", re.
 _BY = re.compile(r"[\s,]*(?:by|on|aboard|in)\s+(?:(?:a|an|the|their|his|her)\s+)?", re.I)
 
 
-def _mask(text: str, mentions: Iterable[_Mention]) -> list[tuple[int, int]]:
+def _mask(text: str, mentions: Iterable[_Mention]) -> _Masked:
     """The spans that are not cues: each mention, with the words that name its airport."""
     spans = []
     for m in mentions:
@@ -580,22 +602,82 @@ def _mask(text: str, mentions: Iterable[_Mention]) -> list[tuple[int, int]]:
         after = _AIRPORT_AFTER.match(text, end)
         before = _AIRPORT_BEFORE.search(text, max(0, start - 40), start)
         spans.append((before.start() if before else start, after.end() if after else end))
-    return spans
+    return _Masked(spans)
+
+
+class _Masked:
+    """Spans of the text (which may overlap), found by position without reading them all."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self._spans = sorted((a, k, b) for k, (a, b) in enumerate(spans))  # k: the given order
+        self._starts = [a for a, _, _ in self._spans]
+        self._longest = max((b - a for a, _, b in self._spans), default=0)
+
+    def _near(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """The spans that start in [start - the longest span, end)."""
+        lo = bisect.bisect_left(self._starts, start - self._longest)
+        return self._spans[lo : bisect.bisect_left(self._starts, end)]
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        return [(a, b) for a, _, b in self._near(start, end) if a < end and start < b]
+
+    def first_holding(self, position: int, default: int) -> int:
+        """The end of the first span, in the given order, that holds ``position``."""
+        held = [(k, b) for a, k, b in self._near(position, position + 1) if a <= position < b]
+        return min(held)[1] if held else default
+
+
+class _Spans:
+    """Spans that a new one may not overlap (``a < end and start < b``, as for any two), kept in
+    order and merged where they overlap, so that a check looks at two neighbours only. Empty
+    spans are points, kept apart: one overlaps a span that holds it strictly."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._points: list[int] = []
+        for a, b in sorted(spans):
+            if a >= b:
+                self._points.append(a)
+            elif self._starts and a < self._ends[-1]:
+                self._ends[-1] = max(self._ends[-1], b)
+            else:
+                self._starts.append(a)
+                self._ends.append(b)
+        self._points.sort()
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect.bisect_right(self._starts, start)
+        if k > 0 and self._starts[k - 1] < end and start < self._ends[k - 1]:
+            return True
+        if k < len(self._starts) and self._starts[k] < end and start < self._ends[k]:
+            return True
+        p = bisect.bisect_right(self._points, start)
+        return p < len(self._points) and self._points[p] < end
+
+    def add(self, start: int, end: int) -> None:
+        """Add a span that overlaps none of them."""
+        if start >= end:
+            bisect.insort(self._points, start)
+            return
+        k = bisect.bisect_right(self._starts, start)
+        self._starts.insert(k, start)
+        self._ends.insert(k, end)
 
 
 def _guess_mode(
-    text: str, start: int, end: int, arrive: int, masked: list[tuple[int, int]], pushed: bool
+    text: str, start: int, end: int, arrive: int, masked: _Masked, pushed: bool
 ) -> tuple[str, str] | None:
     """The mode of the leg whose words are ``text[start:end]`` and that arrives at ``arrive``:
     the cue nearest before it, else one right after it ("reached Berlin by train"; in "reached
     Berlin and flew on" the cue is the next leg's). Returns (mode, cue words)."""
-    taken = [(a, b) for a, b in masked if a < end and start < b]
+    taken = _Spans(masked.overlapping(start, end))
     cues: list[tuple[int, str, str]] = []
     for mode, regex in _CUE_RES:
         for m in regex.finditer(text, start, end):
-            if any(a < m.end() and m.start() < b for a, b in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
-            taken.append(m.span())
+            taken.add(m.start(), m.end())
             if mode == "rail car":
                 mode = "trolley" if pushed else "train"
             cues.append((m.start(), mode, _collapse(m.group())))
@@ -603,7 +685,7 @@ def _guess_mode(
     if before:
         _, mode, words = max(before)
         return mode, words
-    arrived = next((b for a, b in masked if a <= arrive < b), arrive)
+    arrived = masked.first_holding(arrive, arrive)
     for position, mode, words in sorted(cues):
         if words.lower().startswith("by ") or _BY.fullmatch(text, arrived, position):
             return mode, words
@@ -690,8 +772,11 @@ def draft(
     for mention in mentions:
         by_place.setdefault(mention.place.key, []).append(mention)
 
+    starts = [a for a, _ in spans]  # the sentences are disjoint and in order
+
     def sentence_of(pos: int) -> tuple[int, int]:
-        return next(((a, b) for a, b in spans if a <= pos < b), (pos, pos))
+        k = bisect.bisect_right(starts, pos) - 1
+        return spans[k] if k >= 0 and pos < spans[k][1] else (pos, pos)
 
     ids: set[str] = set()
     found: list[Match] = []

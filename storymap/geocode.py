@@ -615,6 +615,19 @@ class OnlineGeocoder:
             "login page answers in its place",
         )
 
+        if isinstance(exc, AnswerTooLarge):
+            return _Failure(
+                f"sent an answer larger than {exc.limit / 1e6:g} MB",
+                "check that the geocoder's address points at a geocoding service",
+                fatal=True,
+            )
+        if isinstance(exc, AnswerTooSlow):
+            return _Failure(
+                f"took longer than {exc.deadline:g} s to answer",
+                "check the network connection and the service address, or try again later",
+                retry=True,
+                fatal=True,
+            )
         if isinstance(exc, gexc.GeocoderRateLimited):  # 429
             return _Failure(
                 "refused: too many requests",
@@ -710,6 +723,175 @@ def _excerpt(exc: Exception) -> str:
     return repr(text) if sep else text
 
 
+MAX_ANSWER_BYTES = 2_000_000  # an online answer may hold at most this, decompressed
+DEADLINE_FACTOR = 3  # an answer must be whole within this many times the timeout
+_REDIRECTS = 5
+
+
+class AnswerTooLarge(Exception):
+    """An online geocoder sent more than the answer may hold."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"the answer is larger than {limit:,} bytes")
+        self.limit = limit
+
+
+class AnswerTooSlow(Exception):
+    """An online geocoder's answer was not whole by the deadline."""
+
+    def __init__(self, deadline: float):
+        super().__init__(f"the answer took longer than {deadline:g} s")
+        self.deadline = deadline
+
+
+@functools.cache
+def _bounded_adapter() -> type:
+    """geopy's adapter over the standard library's http.client, reading an answer as it comes
+    (``read1``) so that neither its size nor its time is left to the server: at most
+    ``max_bytes`` once decompressed (gzip and deflate are decompressed in steps, so a small
+    bomb cannot grow past the limit), all within ``deadline`` seconds, each socket wait no
+    longer than the time left. Redirects are followed, at most five, in the same time."""
+    import http.client
+    import ssl
+    import zlib
+    from urllib.parse import urljoin, urlsplit
+
+    from geopy.adapters import AdapterHTTPError, BaseSyncAdapter
+    from geopy.exc import (
+        GeocoderParseError,
+        GeocoderServiceError,
+        GeocoderTimedOut,
+        GeocoderUnavailable,
+    )
+
+    class BoundedAdapter(BaseSyncAdapter):
+        def __init__(self, *, proxies: Any, ssl_context: Any, max_bytes: int, deadline: float):
+            super().__init__(proxies=proxies, ssl_context=ssl_context)
+            self.ssl_context = ssl_context
+            self.max_bytes = max_bytes
+            self.deadline = deadline
+
+        def get_json(self, url: str, *, timeout: float, headers: dict[str, str]) -> Any:
+            text = self.get_text(url, timeout=timeout, headers=headers)
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise GeocoderParseError(
+                    f"Could not deserialize using deserializer:\n{text}"
+                ) from None
+
+        def get_text(self, url: str, *, timeout: float, headers: dict[str, str]) -> str:
+            ends = time.monotonic() + self.deadline
+            for _ in range(_REDIRECTS + 1):
+                status, answer_headers, body = self._get(url, timeout, headers, ends)
+                location = answer_headers.get("location")
+                if status in (301, 302, 303, 307, 308) and location:
+                    url = urljoin(url, location)
+                    continue
+                break
+            charset = "utf-8"
+            for part in answer_headers.get("content-type", "").split(";")[1:]:
+                key, _, value = part.strip().partition("=")
+                if key.lower() == "charset" and value:
+                    charset = value.strip('"')
+            try:
+                text = body.decode(charset, errors="replace")
+            except LookupError:
+                text = body.decode("utf-8", errors="replace")
+            if status >= 400:
+                raise AdapterHTTPError(
+                    f"Non-successful status code {status}",
+                    status_code=status,
+                    headers=answer_headers,
+                    text=text,
+                )
+            return text
+
+        def _get(
+            self, url: str, timeout: float, headers: dict[str, str], ends: float
+        ) -> tuple[int, dict[str, str], bytes]:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise GeocoderServiceError(f"not an http or https address: {url!r}")
+
+            def wait() -> float:
+                left = ends - time.monotonic()
+                if left <= 0:
+                    raise AnswerTooSlow(self.deadline)
+                return min(timeout, left) if timeout else left
+
+            if parts.scheme == "https":
+                context = self.ssl_context or ssl.create_default_context()
+                connection: Any = http.client.HTTPSConnection(
+                    parts.hostname, parts.port, timeout=wait(), context=context
+                )
+            else:
+                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=wait())
+            path = parts.path or "/"
+            if parts.query:
+                path += "?" + parts.query
+            try:
+                try:
+                    connection.request(
+                        "GET", path, headers={**headers, "Accept-Encoding": "gzip, deflate"}
+                    )
+                    sock = connection.sock  # the answer keeps it once the connection lets go
+                    sock.settimeout(wait())
+                    answer = connection.getresponse()
+                    answer_headers = {k.lower(): v for k, v in answer.getheaders()}
+                    body = self._read(answer, answer_headers, sock, wait)
+                except (AnswerTooLarge, AnswerTooSlow):
+                    raise
+                except TimeoutError:
+                    if time.monotonic() >= ends:
+                        raise AnswerTooSlow(self.deadline) from None
+                    raise GeocoderTimedOut("Service timed out") from None
+                except (ConnectionError, OSError) as error:
+                    raise GeocoderUnavailable(str(error)) from error
+                except http.client.HTTPException as error:
+                    raise GeocoderServiceError(f"{type(error).__name__}: {error}") from error
+            finally:
+                connection.close()
+            return answer.status, answer_headers, body
+
+        def _read(
+            self,
+            answer: Any,
+            headers: dict[str, str],
+            sock: Any,
+            wait: Callable[[], float],
+        ) -> bytes:
+            encoding = headers.get("content-encoding", "identity").strip().lower()
+            if encoding in ("gzip", "x-gzip", "deflate"):
+                inflate: Any = zlib.decompressobj(47 if "gzip" in encoding else zlib.MAX_WBITS)
+            elif encoding in ("identity", ""):
+                inflate = None
+            else:
+                raise GeocoderServiceError(f"answer in an unknown encoding: {encoding!r}")
+            body = bytearray()
+            while True:
+                sock.settimeout(wait())
+                chunk = answer.read1(65536)
+                if not chunk:
+                    break
+                if inflate is None:
+                    body += chunk
+                else:
+                    try:
+                        body += inflate.decompress(chunk, self.max_bytes + 1 - len(body))
+                        while inflate.unconsumed_tail and len(body) <= self.max_bytes:
+                            room = self.max_bytes + 1 - len(body)
+                            body += inflate.decompress(inflate.unconsumed_tail, room)
+                    except zlib.error as error:
+                        raise GeocoderServiceError(f"a broken {encoding} answer: {error}") from None
+                if len(body) > self.max_bytes or (inflate and inflate.unconsumed_tail):
+                    raise AnswerTooLarge(self.max_bytes)
+            wait()  # whole, but was it in time?
+            return bytes(body)
+
+    return BoundedAdapter
+
+
 def online_geocoder(
     name: str,
     user_agent: str | None,
@@ -723,6 +905,8 @@ def online_geocoder(
     max_wait_seconds: float = 120.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    max_answer_bytes: int = MAX_ANSWER_BYTES,
+    deadline: float | None = None,
 ) -> OnlineGeocoder:
     """An online geocoder by name (one of :data:`GEOCODERS`), at most one request a second.
 
@@ -731,11 +915,13 @@ def online_geocoder(
     ``timeout`` is per request; ``max_retries``, ``backoff_seconds`` and ``max_wait_seconds``
     shape the retries (see :class:`OnlineGeocoder`). Every wait, between requests and before
     a retry, goes through ``sleep``, measured by ``clock``: pass both to run without waiting.
+    An answer may hold at most ``max_answer_bytes`` (once decompressed) and must be complete
+    within ``deadline`` seconds of the request (by default ``DEADLINE_FACTOR`` times
+    ``timeout``), however slowly it trickles in.
     """
     if name not in GEOCODERS:
         choices = ", ".join(sorted(GEOCODERS))
         raise GeocodingError(f"unknown geocoder {name!r}; choose one of: {choices}")
-    from geopy.adapters import RequestsAdapter
     from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import get_geocoder_for_service, options
 
@@ -752,9 +938,11 @@ def online_geocoder(
         kwargs["domain"] = domain
     if scheme is not None:
         kwargs["scheme"] = scheme
-    if RequestsAdapter.is_available:
-        # requests would otherwise try a timed-out request again by itself, unthrottled.
-        kwargs["adapter_factory"] = functools.partial(RequestsAdapter, max_retries=0)
+    kwargs["adapter_factory"] = functools.partial(
+        _bounded_adapter(),
+        max_bytes=max_answer_bytes,
+        deadline=DEADLINE_FACTOR * timeout if deadline is None else deadline,
+    )
     geocoder = get_geocoder_for_service(name)(**kwargs)
 
     class Limiter(RateLimiter):  # geopy's spacing, on the clock and sleep passed in

@@ -14,7 +14,6 @@ rendering trust a story that loaded and was located.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 import unicodedata
@@ -26,6 +25,7 @@ from typing import Any
 from storymap.errors import Problem, StoryError
 from storymap.inputs import NotRegularFileError, TooLargeError, read_capped
 from storymap.model import MODES, Chapter, Media, Place, Source, Story, Waypoint, file_keys
+from storymap.suggest import Closest
 from storymap.tiles import check_name
 from storymap.tracks import TrackError, read_track
 from storymap.yamlreader import Path_, dotted, parse
@@ -173,6 +173,9 @@ class _Entity:
     places: dict[str, Place] = field(default_factory=dict)  # the story's, for a chapter
 
 
+_LISTED = 40  # ids named in a message about an unknown one; more are counted
+
+
 class _Checker:
     """Turns parsed YAML into model values, recording every problem it meets."""
 
@@ -187,6 +190,8 @@ class _Checker:
         # Each route file and image is read once, however many chapters name it.
         self.tracks: dict[Path, Any] = {}
         self.images: dict[Path, tuple[str, bytes] | str] = {}
+        self._closest: dict[int, tuple[Any, Closest]] = {}
+        self._listed: dict[int, tuple[Any, str]] = {}
 
     # helpers
 
@@ -198,6 +203,25 @@ class _Checker:
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append(Problem(self.file, self.line(path), dotted(path), message))
 
+    def did_you_mean(self, word: object, names: Any) -> str:
+        """ "did you mean 'x'? " for the name in ``names`` closest to ``word``, or ""."""
+        entry = self._closest.get(id(names))
+        if entry is None or entry[0] is not names:
+            entry = self._closest[id(names)] = (names, Closest(names))
+        close = entry[1](word)
+        return f"did you mean '{close}'? " if close else ""
+
+    def listed(self, names: Any) -> str:
+        """``names`` sorted, for a message: all of them, or the first few of many."""
+        entry = self._listed.get(id(names))
+        if entry is None or entry[0] is not names:
+            ordered = sorted(names)
+            shown = ", ".join(ordered[:_LISTED])
+            if len(ordered) > _LISTED:
+                shown += f", … ({len(ordered):,} in all)"
+            entry = self._listed[id(names)] = (names, shown or "(none defined)")
+        return entry[1]
+
     def mapping(self, value: Any, path: Path_, cls: type, what: str) -> dict | None:
         """``value`` as a mapping whose keys are fields of ``cls`` (unknown ones reported)."""
         known = file_keys(cls)
@@ -206,8 +230,7 @@ class _Checker:
             return None
         for key in value:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f"did you mean '{close[0]}'? " if close else ""
+                hint = self.did_you_mean(key, known)
                 self.problem(
                     (*path, key),
                     f"unknown field '{key}'; {hint}valid fields here: {', '.join(known)}",
@@ -378,8 +401,7 @@ class _Checker:
             return None
         if not isinstance(by, str) or by not in MODES:
             shown = by if isinstance(by, str) else _kind(by)
-            close = difflib.get_close_matches(str(by), MODES, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            hint = self.did_you_mean(by, MODES)
             self.problem(
                 (*e.path, key),
                 f"unknown mode '{shown}'; {hint}use one of: {', '.join(MODES)}",
@@ -573,12 +595,11 @@ class _Checker:
             return None
         if value in places:
             return value
-        close = difflib.get_close_matches(value, places, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        hint = self.did_you_mean(value, places)
         self.problem(
             path,
             f"unknown place '{value}'; {hint}define it under places: or use one of: "
-            f"{', '.join(sorted(places)) or '(none defined)'}",
+            f"{self.listed(places)}",
         )
         return None
 

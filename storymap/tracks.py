@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -184,83 +183,160 @@ def _positions(coordinates: object, name: str, where: str) -> list[LonLat]:
     return points
 
 
-_GPX_POINT = re.compile(r"<(?:[\w.-]+:)?(trkpt|rtept|wpt)\b([^>]*)>")
-_GPX_COORD = re.compile(r"""\b(lat|lon)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_GPX_END = re.compile(r"</(?:[\w.-]+:)?gpx\s*>\s*$")
-_GPX_CHECK_BELOW = 2_000_000  # characters: smaller files are fully checked as XML
+_GPX_CHUNK = 1 << 20  # characters fed to the XML parser at a time
+_NS = " "  # between an element's namespace and its name, as the parser reports them
 
 
-def _gpx_points(text: str, name: str) -> list[LonLat]:
+class _Refused(Exception):
+    """Raised inside the parser's callbacks to stop it; carries the TrackError to raise."""
+
+
+def _gpx_points(text: str, name: str) -> Any:
     """The track points of a GPX file (all its tracks and segments, in order), else its route
-    points.
+    points, as (lon, lat).
 
-    Only ``lat`` and ``lon`` are read, with regular expressions over the text: gpxpy, which
-    turns every field of every point into objects, takes about 18 s for a 500,000-point
-    track. Files under two million characters are first checked as XML in full; larger
-    ones must at least end with ``</gpx>``, so a truncated file is refused.
+    The file is read by its structure, with expat as a stream: only ``<trkpt>`` elements at
+    ``gpx/trk/trkseg/trkpt`` and ``<rtept>`` at ``gpx/rte/rtept``, in the namespace of the
+    root ``<gpx>`` (GPX 1.1, 1.0, or none), are points; comments, CDATA sections and
+    elements of other namespaces (such as an ``<extensions>`` block) are not. No tree is
+    built and the points are kept as numbers, so memory grows with the points only.
+    A document type that declares entities or names an external document is refused, never
+    expanded or fetched: GPX needs neither.
+
+    Speed: gpxpy, which turns every field of every point into objects, takes about 18 s for a
+    500,000-point track; this about one. Inside a point (its elevation, time, extensions) only
+    the end of each element is followed, to find the point's own end; a point inside a point,
+    which GPX does not allow, is then found at the next end and refused.
     """
-    if len(text) < _GPX_CHECK_BELOW:
-        from xml.etree import ElementTree
+    from array import array
+    from xml.parsers import expat
 
+    parser = expat.ParserCreate(namespace_separator=_NS)
+    parser.ordered_attributes = True  # [name, value, ...]: cheaper than a dict per point
+    tracks, routes = array("d"), array("d")  # lon, lat, lon, lat, ...
+    waypoints = 0
+    stack: list[str] = []
+    trkpt = rtept = wpt = ""  # the tags as the parser reports them
+    in_segment: list[str] = []  # the open elements around a track point: gpx, trk, trkseg
+    in_route: list[str] = []  # and around a route point: gpx, rte
+
+    def where() -> str:
+        return f"line {parser.CurrentLineNumber}"
+
+    def refuse(message: str) -> None:
+        raise _Refused(TrackError(f"{name} {message}; {_ROUTE_HINT}"))
+
+    def root(tag: str, attrs: list[str]) -> None:
+        nonlocal trkpt, rtept, wpt
+        namespace, _, local = tag.rpartition(_NS)
+        if local != "gpx":
+            shown = f"{{{namespace}}}{local}" if namespace else local
+            refuse(f"is not GPX (its root is <{shown}>)")
+        prefix = namespace + _NS if namespace else ""
+        trkpt, rtept, wpt = prefix + "trkpt", prefix + "rtept", prefix + "wpt"
+        in_segment.extend((tag, prefix + "trk", prefix + "trkseg"))
+        in_route.extend((tag, prefix + "rte"))
+        stack.append(tag)
+        parser.StartElementHandler = start
+
+    def start(tag: str, attrs: list[str]) -> None:
+        nonlocal waypoints
+        if tag == trkpt and stack == in_segment:
+            into = tracks
+        elif tag == rtept and stack == in_route:
+            into = routes
+        else:
+            if tag == wpt and len(stack) == 1:
+                waypoints += 1
+            stack.append(tag)
+            return
         try:
-            root = ElementTree.fromstring(text)
-        except ElementTree.ParseError as e:
-            raise TrackError(f"{name} is not valid GPX ({e}); {_ROUTE_HINT}") from None
-        if root.tag.rsplit("}", 1)[-1] != "gpx":
-            raise TrackError(f"{name} is not GPX (its root is <{root.tag}>); {_ROUTE_HINT}")
-    elif not _GPX_END.search(text):
-        raise TrackError(f"{name} does not end with </gpx>: is it cut short? {_ROUTE_HINT}")
-    found: dict[str, list[str]] = {"trkpt": [], "rtept": [], "wpt": []}
-    for match in _GPX_POINT.finditer(text):
-        found[match.group(1)].append(match.group(2))
-    fast = _gpx_fast(text, found)
-    if fast is not None:
-        return fast
-    raw = found["trkpt"] or found["rtept"]
-    if not raw:
-        held = " (it holds only waypoints, <wpt>)" if found["wpt"] else ""
-        raise TrackError(f"{name} has no track or route points{held}; give a <trk> or a <rte>")
-    points = []
-    for k, attributes in enumerate(raw):
-        coords = {key: a or b for key, a, b in _GPX_COORD.findall(attributes)}
-        lat, lon = coords.get("lat"), coords.get("lon")
-        try:
-            x, y = float(lon), float(lat)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise TrackError(
-                f"{name} has a point without a usable lat and lon at point {k} "
-                f"(lat={lat!r}, lon={lon!r}); give lat and lon attributes in degrees"
-            ) from None
+            if attrs[0] == "lat" and attrs[2] == "lon":
+                y, x = float(attrs[1]), float(attrs[3])
+            else:
+                named = dict(zip(attrs[0::2], attrs[1::2], strict=True))
+                y, x = float(named["lat"]), float(named["lon"])
+        except (IndexError, KeyError, ValueError):
+            bad_point(into, attrs)
+        if not (-90 <= y <= 90 and -180 <= x <= 180):
+            far_point(into, x, y)
+        into.append(x)
+        into.append(y)
+        parser.StartElementHandler = None
+        parser.EndElementHandler = end_trkpt if into is tracks else end_rtept
+
+    def end(tag: str) -> None:
+        if stack.pop() != tag:
+            refuse(f"has a point inside a point ({where()}); GPX points hold no other point")
+
+    def end_trkpt(tag: str) -> None:
+        if tag == trkpt:
+            parser.StartElementHandler = start
+            parser.EndElementHandler = end
+
+    def end_rtept(tag: str) -> None:
+        if tag == rtept:
+            parser.StartElementHandler = start
+            parser.EndElementHandler = end
+
+    def bad_point(into: array, attrs: list[str]) -> None:
+        named = dict(zip(attrs[0::2], attrs[1::2], strict=True))
+        lat, lon = named.get("lat"), named.get("lon")
+        raise _Refused(
+            TrackError(
+                f"{name} has a point without a usable lat and lon at point {len(into) // 2}, "
+                f"{where()} (lat={lat!r}, lon={lon!r}); give lat and lon attributes in degrees"
+            )
+        )
+
+    def far_point(into: array, x: float, y: float) -> None:
+        at = f"point {len(into) // 2}, {where()}"
         if not (math.isfinite(x) and math.isfinite(y)):
-            raise TrackError(f"{name} has a position that is not a number at point {k}")
-        points.append(_in_range(x, y, name, f"point {k}", "lat and lon attributes"))
-    return points
+            raise _Refused(TrackError(f"{name} has a position that is not a number at {at}"))
+        try:
+            _in_range(x, y, name, at, "lat and lon attributes")
+        except TrackError as e:
+            raise _Refused(e) from None
 
+    def doctype(doctype: str, system_id: str | None, public_id: str | None, internal: int) -> None:
+        if system_id or public_id:
+            refuse(f"names an external document type ({system_id or public_id!r}), never read")
 
-_GPX_SIMPLE = re.compile(
-    r"""<(?:[\w.-]+:)?(?:trkpt|rtept)\s+lat\s*=\s*["']([^"']*)["']\s+lon\s*=\s*["']([^"']*)["']"""
-)
+    def entity(entity: str, parameter: int, *rest: object) -> None:
+        refuse(f"declares an entity ('{entity}', {where()}); entities are refused, never expanded")
 
+    def external(*args: object) -> int:
+        refuse(f"refers to an external entity ({where()}), never read")
+        return 0
 
-def _gpx_fast(text: str, found: dict[str, list[str]]) -> Any:
-    """For a long track whose every point is written ``<trkpt lat="…" lon="…"``, as GPS tools
-    write them: the points as an (n, 2) array of (lon, lat), read in one pass; else None."""
-    wanted = len(found["trkpt"]) or len(found["rtept"])
-    if wanted <= NUMPY_ABOVE or found["trkpt"] and found["rtept"]:
-        return None
-    pairs = _GPX_SIMPLE.findall(text)
-    if len(pairs) != wanted:
-        return None
-    import numpy as np
-
+    parser.StartElementHandler = root
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.ExternalEntityRefHandler = external
     try:
-        latlon = np.array(pairs, dtype=float)
-    except ValueError:
-        return None  # the slow path names the point that is wrong
-    lat, lon = latlon[:, 0], latlon[:, 1]
-    if not (np.all(np.abs(lat) <= 90) and np.all(np.abs(lon) <= 180)):
-        return None
-    return np.column_stack((lon, lat))
+        for at in range(0, len(text), _GPX_CHUNK):
+            parser.Parse(text[at : at + _GPX_CHUNK], False)
+            more = at + _GPX_CHUNK < len(text)  # at the end, read_track counts them all
+            if more and max(len(tracks), len(routes)) > 2 * MAX_ROUTE_POINTS:
+                raise TrackError(
+                    f"{name} has more than {MAX_ROUTE_POINTS:,} points by {where()}; a route "
+                    f"may have at most {MAX_ROUTE_POINTS:,}: thin the track with a GPS tool first"
+                )
+        parser.Parse("", True)
+    except _Refused as e:
+        raise e.args[0] from None
+    except expat.ExpatError as e:
+        raise TrackError(f"{name} is not valid GPX ({e}); {_ROUTE_HINT}") from None
+    flat = tracks or routes
+    if not flat:
+        held = " (it holds only waypoints, <wpt>)" if waypoints else ""
+        raise TrackError(f"{name} has no track or route points{held}; give a <trk> or a <rte>")
+    if len(flat) // 2 > NUMPY_ABOVE:
+        import numpy as np
+
+        return np.frombuffer(flat, dtype=float).reshape(-1, 2).copy()
+    return [(flat[k], flat[k + 1]) for k in range(0, len(flat), 2)]
 
 
 def _in_range(lon: float, lat: float, name: str, at: str, order: str) -> LonLat:

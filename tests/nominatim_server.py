@@ -2,7 +2,8 @@
 
 ``/search?q=…&format=json`` answers a JSON list of places (empty when it knows none), as
 Nominatim does. A test can script the next answers for a query (an HTTP status with headers,
-a stall longer than the client's timeout, a body that is not JSON) with :meth:`script`::
+a stall longer than the client's timeout, a body that is not JSON, a gzip bomb, an answer that
+trickles in a byte at a time) with :meth:`script`::
 
     server.script("Lemuria", status(500), stall(1.0))  # then the usual answer
     server.script("Broken", then=status(500))  # always 500
@@ -13,6 +14,7 @@ User-Agent.
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -39,6 +41,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     stall: float = 0.0  # seconds to wait before answering
+    trickle: float = 0.0  # seconds between the bytes of an answer that never ends
 
 
 OK = Reply()
@@ -52,6 +55,19 @@ def status(code: int, **headers: str) -> Reply:
 def stall(seconds: float) -> Reply:
     """The usual answer, but only after ``seconds``: longer than the client waits."""
     return Reply(stall=seconds)
+
+
+def gzip_bomb(size: int) -> Reply:
+    """A valid JSON answer of ``size`` bytes once decompressed, sent gzipped (a thousandth of
+    that on the wire), whether the client asked for gzip or not."""
+    body = gzip.compress(b"[" + b" " * (size - 2) + b"]", compresslevel=9)
+    return Reply(200, {"Content-Encoding": "gzip"}, body)
+
+
+def trickle(interval: float) -> Reply:
+    """An answer that promises a megabyte and sends one byte every ``interval`` seconds, until
+    the client gives up (or the server closes)."""
+    return Reply(trickle=interval)
 
 
 def garbage(body: bytes = b"<html><body>Service temporarily moved</body></html>") -> Reply:
@@ -80,6 +96,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append(request)
         reply = self.server.next_reply(request.query)
         if reply.stall and self.server.closing.wait(reply.stall):
+            return
+        if reply.trickle:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            try:
+                while not self.server.closing.wait(reply.trickle):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+            except OSError:
+                pass  # the client gave up: as it should
             return
         body = reply.body
         if body is None:

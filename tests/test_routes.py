@@ -447,8 +447,8 @@ def test_import_does_not_load_heavy_libraries():
 
 
 def test_long_gpx_tracks_read_fast_and_slow_agree(tmp_path: Path) -> None:
-    """A long track written as GPS tools write it takes the one-pass path; the same track
-    with its attributes in another order takes the general one; both give the same leg."""
+    """A long track written as GPS tools write it (lat first) and the same track with its
+    attributes in another order and other quotes give the same leg."""
     import random
 
     rng = random.Random(7)
@@ -486,12 +486,6 @@ def test_long_gpx_tracks_read_fast_and_slow_agree(tmp_path: Path) -> None:
             path=tmp_path / "story.yaml",
         )
         legs.append(build_legs(story)[0])
-    from storymap import tracks
-
-    for name, expected in (("simple.gpx", True), ("other.gpx", False)):
-        text = (tmp_path / name).read_text(encoding="utf-8")
-        found = {"trkpt": ["x"] * len(rows), "rtept": [], "wpt": []}
-        assert (tracks._gpx_fast(text, found) is not None) is expected, name
     fast, slow = legs
     assert fast.length_km == pytest.approx(slow.length_km, rel=1e-12)
     assert list(fast.line.coords) == list(slow.line.coords)

@@ -118,7 +118,8 @@ ROUTE_ERRORS = [
         "far.gpx",
         '<gpx version="1.1" creator="t"><trk><trkseg><trkpt lat="95" lon="130"/>'
         '<trkpt lat="42" lon="130"/></trkseg></trk></gpx>',
-        "route file 'routes/far.gpx' has a position out of range at point 0 (lon 130.0, lat 95.0); "
+        "route file 'routes/far.gpx' has a position out of range at point 0, line 1 "
+        "(lon 130.0, lat 95.0); "
         "positions are lat and lon attributes, with lon from -180 to 180 and lat from -90 to 90",
     ),
     (
