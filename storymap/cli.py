@@ -1,5 +1,5 @@
 """The command line: ``storymap build``, ``validate``, ``export``, ``geocode``, ``draft``,
-``import``, ``watch`` and ``embed`` (``storymap COMMAND --help`` describes each).
+``import``, ``watch``, ``embed`` and ``image`` (``storymap COMMAND --help`` describes each).
 
 The only module that prints errors and chooses exit codes: 0 on success, 1 when the
 output cannot be written or a geocoding service fails, 2 for a bad story or bad
@@ -339,8 +339,40 @@ def add_embed(commands: argparse._SubParsersAction) -> None:
     embed.add_argument("--title", help="the frame's title for screen readers (default: the page's)")
 
 
+def _size(text: str) -> tuple[int, int]:
+    from storymap.image import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_image(commands: argparse._SubParsersAction) -> None:
+    image = _command(
+        commands,
+        "image",
+        run_image,
+        help="write a picture of the whole journey (PNG)",
+        description="Write a PNG picture of the whole journey, drawn without a browser: the "
+        "offline basemap, each leg in its mode's colour and dash, the numbered stops and the "
+        "title. The same story gives the same bytes.",
+    )
+    _story_argument(image, optional=True)
+    _output_argument(image, "the .png to write, or a folder for it (default: output/STORY.png)")
+    image.add_argument(
+        "--size",
+        type=_size,
+        default="1200x630",
+        metavar="WxH",
+        help="width x height in pixels (default 1200x630, the size of a share card)",
+    )
+    _outside_argument(image)
+    _geocoder_arguments(image)
+
+
 COMMANDS = (add_build, add_validate, add_export, add_geocode, add_draft, add_import, add_watch)
-COMMANDS += (add_embed,)
+COMMANDS += (add_embed, add_image)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -691,6 +723,24 @@ def run_export(args: argparse.Namespace) -> int:
         _say(f"wrote {target}: {len(story.chapters)} {what}, {len(legs)} {lines}")
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+def run_image(args: argparse.Namespace) -> int:
+    from storymap.build import prepare, read_files
+    from storymap.files import write_atomic
+    from storymap.image import journey_image
+
+    online = _online(args)
+    story_file = Path(args.story)
+    target = _target(story_file, args.output, ".png", [(story_file, "the story")])
+    journey = prepare(story_file, online=online, allow_outside=args.allow_outside)
+    _target(story_file, args.output, ".png", read_files(journey.story))
+    picture = journey_image(journey, args.size)
+    write_atomic(target, picture)
+    _warn(journey.warnings)
+    width, height = args.size
+    _say(f"wrote {target} ({width}x{height}, {len(picture) / 1024:,.0f} KB)")
     return EXIT_OK
 
 

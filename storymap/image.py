@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image, ImageDraw, ImageFont
 
 from storymap.basemap import MAX_LAT, MAX_SPAN, MAX_ZOOM, _latitude, _mercator, basemap
-from storymap.model import MODES
 
 if TYPE_CHECKING:
     from storymap.build import Journey
@@ -176,9 +175,7 @@ def _draw_basemap(draw: ImageDraw.ImageDraw, frame: _Frame, unit: float) -> None
         _stroke(draw, frame.ring(line), BORDER[0], BORDER[1] * unit, BORDER[2], unit)
 
 
-def _fill(
-    draw: ImageDraw.ImageDraw, frame: _Frame, polygons: list, colour: str, hole: str
-) -> None:
+def _fill(draw: ImageDraw.ImageDraw, frame: _Frame, polygons: list, colour: str, hole: str) -> None:
     """Fill polygons (a shell, then holes), the largest first, so that an island inside
     another polygon's hole is drawn after that hole."""
     rings = [[frame.ring(ring) for ring in polygon] for polygon in polygons]
@@ -236,7 +233,7 @@ def _dashes(points: list[tuple[float, float]], pattern: list[float]) -> list[lis
     pieces: list[list] = []
     k, left = 0, pattern[0]
     current: list | None = [points[0]]
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in zip(points[:-1], points[1:], strict=True):
         length = math.hypot(x1 - x0, y1 - y0)
         done = 0.0
         while length - done > left:
