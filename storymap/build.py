@@ -94,6 +94,7 @@ class Journey:
     warnings: tuple[Problem, ...] = ()
     page: Path | None = field(default=None, init=False, compare=False)
     size: int | None = field(default=None, init=False, compare=False)
+    picture: Path | None = field(default=None, init=False, compare=False)
 
     @cached_property
     def route(self) -> Route:
@@ -110,10 +111,15 @@ class Journey:
         basemap: bool = True,
         resources: str = "inline",
         earlier: Path | None = None,
+        url: str | None = UNSET,
+        image: str | None = None,
     ) -> str:
         """The page as a string; the options are those of :func:`build`. ``earlier`` is a page
-        this one replaces: its offline map is reused if nothing it was made from changed."""
+        this one replaces: its offline map is reused if nothing it was made from changed.
+        ``image`` is the absolute address of the journey's picture, for the share cards."""
         from storymap.render import PageOptions, earlier_basemap, render
+
+        url = public_url(self.story, url)
 
         name = self.story.tiles if tiles is UNSET else tiles
         if name is not None:
@@ -126,20 +132,43 @@ class Journey:
                 raise StoryError.at(where, None, "tiles", str(exc)) from None
         reused = earlier_basemap(earlier) if basemap and earlier is not None else None
         options = PageOptions(
-            tiles=name, tiles_key=tiles_key, basemap=basemap, resources=resources, earlier=reused
+            tiles=name,
+            tiles_key=tiles_key,
+            basemap=basemap,
+            resources=resources,
+            earlier=reused,
+            url=url,
+            image=image if url else None,
         )
         return render(self.story, self.route, options)
 
-    def save(self, path: str | Path, **options: Any) -> int:
+    def save(self, path: str | Path, *, url: str | None = UNSET, **options: Any) -> int:
         """Write the page to ``path`` (atomically); returns its size in bytes.
 
-        The options are those of :meth:`render`. Sets ``page`` and ``size``. A ``path`` that
-        is one of the files the story is read from (the story itself, a route file, an image)
-        is refused with :class:`~storymap.files.InputOverwriteError`, an ``OutputError``.
+        The options are those of :meth:`render`. Sets ``page`` and ``size``. With a public
+        address (``url``, by default the story's ``url:``), the picture of the journey is
+        written beside the page (``<page's stem>.png``, set as ``picture``) and the page's
+        share cards name it by its absolute address. A ``path`` that is one of the files the
+        story is read from (the story itself, a route file, an image) is refused with
+        :class:`~storymap.files.InputOverwriteError`, an ``OutputError``.
         """
+        from storymap.render import image_address
+
         target = Path(path)
-        refuse_inputs(target, read_files(self.story))
-        page = self.render(earlier=target, **options).encode("utf-8")
+        inputs = read_files(self.story)
+        refuse_inputs(target, inputs)
+        url = public_url(self.story, url)
+        image = None
+        if url:
+            from storymap.image import journey_image
+
+            picture = target.with_name(target.stem + ".png")
+            refuse_inputs(picture, inputs)
+            image = image_address(url, picture.name)
+        page = self.render(earlier=target, url=url, image=image, **options).encode("utf-8")
+        if url:
+            write_atomic(picture, journey_image(self))  # first: the page never names a lack
+            self.picture = picture
         write_atomic(target, page)
         self.page, self.size = target, len(page)
         return self.size
@@ -158,6 +187,26 @@ class Journey:
             'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
             'style="width:100%;height:560px;border:0"></iframe>'
         )
+
+
+def public_url(story: Story, url: str | None = UNSET) -> str | None:
+    """The page's public address: ``url`` (None for none), else the story's ``url:``."""
+    if url is UNSET:
+        return story.url
+    return None if url is None else check_url(url)
+
+
+def check_url(url: str) -> str:
+    """``url`` when it is an absolute http(s) address; else a ValueError that says so."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"'{url}' is not an absolute http(s) address, such as "
+            "https://example.org/maps/story.html"
+        )
+    return url.strip()
 
 
 def load(
@@ -185,6 +234,7 @@ def build(
     online: Callable[..., Any] | None = None,
     allow_outside: bool = False,
     strict: bool = False,
+    url: str | None = UNSET,
 ) -> Journey:
     """Build the page for ``story_path`` and return the :class:`Journey`, with ``page`` (the
     path written: ``out``, or ``<stem>.html`` inside the folder ``out``, by default in
@@ -192,13 +242,17 @@ def build(
 
     ``tiles`` overrides the story's ``tiles:`` (None for no tiles); ``basemap`` embeds the
     offline vector basemap; ``resources="cdn"`` loads Leaflet from a CDN instead of inlining it.
-    ``strict`` makes the story's warnings errors: nothing is written.
+    ``strict`` makes the story's warnings errors: nothing is written. ``url`` is the page's
+    public address (by default the story's ``url:``): the page then carries share cards, and
+    the picture of the journey is written beside it (``picture``).
     Raises :class:`StoryError` (every problem of the story at once), :class:`GeocodingError`
     (an online geocoder failed) or :class:`OutputError` (the page cannot be written; an
     earlier page at ``out`` is then left as it was).
     """
     target = output_path(story_path, out)
     refuse_inputs(target, [(story_path, "the story")])
+    if url is not UNSET and url is not None:
+        url = check_url(url)  # before the story is read
     if basemap and not target.is_file():  # else its offline map may well be reused
         from storymap.basemap import prefetch
 
@@ -206,5 +260,7 @@ def build(
     journey = load(story_path, online=online, allow_outside=allow_outside)
     if strict and journey.warnings:
         raise StoryError(journey.warnings)
-    journey.save(target, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources)
+    journey.save(
+        target, url=url, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources
+    )
     return journey

@@ -173,6 +173,12 @@ def add_build(commands: argparse._SubParsersAction) -> None:
     _story_argument(build, optional=True)
     _output_argument(build, "the page to write, or a folder for it (default: output/STORY.html)")
     _map_arguments(build, described=True)
+    build.add_argument(
+        "--url",
+        metavar="URL",
+        help="the page's public address (default: the story's url: field): the page gets share "
+        "cards naming it, and the picture of the journey is written beside the page",
+    )
     _outside_argument(build)
     _geocoder_arguments(build)
     _strict_argument(build)
@@ -475,7 +481,8 @@ def run_watch(args: argparse.Namespace) -> int:
     out = output_path(story, args.output)  # refused here, before serving, when it cannot be one
     refuse_inputs(out, [(story, "the story")])
     tiles = _tiles(args.tiles, args.tiles_key)
-    options = {"tiles": tiles, "tiles_key": args.tiles_key, "basemap": args.basemap}
+    # No share cards while editing: the picture is not redrawn on every save.
+    options = {"tiles": tiles, "tiles_key": args.tiles_key, "basemap": args.basemap, "url": None}
 
     def report(outcome: Outcome) -> None:
         ms = f"{outcome.seconds * 1000:,.0f} ms"
@@ -623,6 +630,14 @@ def run_build(args: argparse.Namespace) -> int:
     from storymap.text import km_label
 
     tiles = _tiles(args.tiles, args.tiles_key)
+    url = UNSET
+    if args.url is not None:
+        from storymap.build import check_url
+
+        try:
+            url = check_url(args.url)
+        except ValueError as exc:
+            raise _UsageError(f"--url: {exc}") from None
     journey = build(
         args.story,
         args.output,
@@ -633,8 +648,11 @@ def run_build(args: argparse.Namespace) -> int:
         online=_online(args),
         allow_outside=args.allow_outside,
         strict=args.strict,
+        url=url,
     )
     _warn(journey.warnings)
+    if journey.picture is not None:
+        _say(f"wrote {journey.picture} (the picture for share cards)")
     total = km_label(total_km(journey.legs))
     _say(
         f"wrote {journey.page} ({journey.size / 1024:,.0f} KB): "

@@ -149,6 +149,7 @@ class Story:
     sources: tuple[Source, ...] = read("sources", default=())
     # an xyzservices name, or None for no tiles
     tiles: str | None = read("tiles", default="OpenStreetMap.Mapnik")
+    url: str | None = read("link", default=None)  # the page's public address, for share cards
 
     def place_of(self, chapter: Chapter) -> Place:
         return self.places[chapter.at]

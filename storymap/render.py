@@ -165,6 +165,8 @@ class PageOptions:
     basemap: bool = True  # embed the offline vector basemap
     resources: str = "inline"  # "inline", or "cdn" to load Leaflet from a CDN
     earlier: dict[str, Any] | None = None  # the offline map of the page being replaced
+    url: str | None = None  # the page's public address: share-card tags and a canonical link
+    image: str | None = None  # the absolute address of the journey's picture, for og:image
 
     def __post_init__(self) -> None:
         if self.resources not in RESOURCES:
@@ -506,12 +508,77 @@ def _encoded(parts: list[list], step: float) -> list[str]:
     return [text[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
+DESCRIPTION_CHARS = 200
+
+
+def description(story: Story) -> str:
+    """What the page is about, in one plain line of at most :data:`DESCRIPTION_CHARS`
+    characters: the subtitle, else the introduction's first sentence, else where the journey
+    goes."""
+    import html
+
+    text = story.subtitle or ""
+    if not text.strip() and story.intro:
+        plain = html.unescape(re.sub(r"<[^>]*>", " ", markdown_html(story.intro)))
+        plain = " ".join(plain.split())
+        first = re.match(r"(.+?[.!?])(?=\s|$)", plain)
+        text = first.group(1) if first else plain
+    if not text.strip():
+        names = [story.place_of(c).name for c in story.chapters]
+        text = f"{story.title}: a journey in {len(names)} chapters"
+        if len(names) > 1:
+            text += f", from {names[0]} to {names[-1]}"
+    text = " ".join(text.split())
+    if len(text) > DESCRIPTION_CHARS:
+        cut = text[: DESCRIPTION_CHARS - 1]
+        cut = cut.rsplit(" ", 1)[0] if " " in cut[DESCRIPTION_CHARS // 2 :] else cut
+        text = cut.rstrip(" ,;:") + "…"
+    return text
+
+
+def share_tags(story: Story, url: str | None = None, image: str | None = None) -> str:
+    """The page's description, and with its public address ``url`` its share cards (Open
+    Graph and Twitter) and canonical link; ``image`` is the picture's absolute address."""
+    from html import escape
+
+    about = description(story)
+    tags = [("name", "description", about)]
+    if url:
+        tags += [
+            ("property", "og:type", "article"),
+            ("property", "og:title", story.title),
+            ("property", "og:description", about),
+            ("property", "og:url", url),
+        ]
+        if image:
+            tags.append(("property", "og:image", image))
+        tags += [
+            ("name", "twitter:card", "summary_large_image" if image else "summary"),
+            ("name", "twitter:title", story.title),
+            ("name", "twitter:description", about),
+        ]
+        if image:
+            tags.append(("name", "twitter:image", image))
+    lines = [f'<meta {key}="{name}" content="{escape(value)}">' for key, name, value in tags]
+    if url:
+        lines.append(f'<link rel="canonical" href="{escape(url)}">')
+    return "\n".join(lines) + "\n"
+
+
+def image_address(url: str, name: str) -> str:
+    """The absolute address of the file ``name`` beside the page at ``url``."""
+    from urllib.parse import quote, urljoin
+
+    return urljoin(url, quote(name))
+
+
 def build_map(story: Story, route: Route, options: PageOptions) -> Any:
     """The folium map of the story, and the story layer that draws everything on it."""
-    from storymap.elements import StoryFigure, StoryLayer, StoryMap
+    from storymap.elements import Raw, StoryFigure, StoryLayer, StoryMap
 
     bounds = route.bounds
     figure = StoryFigure(title=story.title)
+    figure.header.add_child(Raw(share_tags(story, options.url, options.image)), name="share")
     fmap = StoryMap(
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
         zoom_start=4,
