@@ -1,0 +1,146 @@
+"""The picture of the journey: its size, its bytes, the legs in their modes' colours on land
+and sea, a journey across the 180° meridian drawn in its frame, and bad sizes refused."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import storymap
+from storymap.image import LAND, SEA, journey_image
+from storymap.model import MODES
+
+# Tokyo, over the 180° meridian by air to Anchorage, and by car to Whitehorse.
+ACROSS = """\
+title: Across the date line
+subtitle: A test journey over the Pacific
+places:
+  tokyo: {name: Tokyo, lat: 35.6895, lon: 139.6917, source: test value}
+  anchorage: {name: Anchorage, lat: 61.2181, lon: -149.9003, source: test value}
+  whitehorse: {name: Whitehorse, lat: 60.7212, lon: -135.0568, source: test value}
+journey:
+  - at: tokyo
+    title: Leaving Tokyo
+  - at: anchorage
+    by: flight
+    title: Anchorage
+  - at: whitehorse
+    by: car
+    title: Whitehorse
+"""
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+
+
+def near(image: np.ndarray, colour: str, within: int = 24) -> np.ndarray:
+    """Where the picture shows ``colour`` (each channel within ``within``)."""
+    return np.all(np.abs(image - rgb(colour)) <= within, axis=-1)
+
+
+@pytest.fixture(scope="module")
+def across(tmp_path_factory: pytest.TempPathFactory) -> storymap.Journey:
+    story = tmp_path_factory.mktemp("across") / "across.yaml"
+    story.write_text(ACROSS, encoding="utf-8")
+    return storymap.load(story)
+
+
+def test_the_picture_is_a_png_of_the_size_asked_for(mini_journey) -> None:
+    for size in ((1200, 630), (800, 800), (400, 1000)):
+        picture = Image.open(io.BytesIO(journey_image(mini_journey, size)))
+        assert picture.format == "PNG"
+        assert picture.size == size
+
+
+def test_the_same_journey_gives_the_same_bytes(mini_journey) -> None:
+    assert journey_image(mini_journey) == journey_image(mini_journey)
+
+
+def the_map(png: bytes) -> np.ndarray:
+    """The picture below its title band (a sixth of a share card)."""
+    image = pixels(png)
+    return image[int(0.18 * image.shape[0]) :]
+
+
+def test_the_flagship_shows_land_sea_and_each_legs_colour(flagship_journey) -> None:
+    image = the_map(journey_image(flagship_journey))
+    total = image.shape[0] * image.shape[1]
+    assert near(image, LAND, 0).sum() > 0.2 * total
+    assert near(image, SEA, 0).sum() > 0.02 * total  # the Sea of Japan, the Caspian
+    for leg in flagship_journey.legs:
+        if leg.length_km < 100:  # the kilometre on the trolley lies under its stops' marker
+            continue
+        found = near(image, leg.mode.color).sum()
+        assert found >= 20, f"{leg.mode.name}: {found} pixels of {leg.mode.color}"
+
+
+def test_a_journey_across_180_is_drawn_in_one_frame(across) -> None:
+    image = the_map(journey_image(across))
+    height, width = image.shape[:2]
+    flight = np.argwhere(near(image, MODES["flight"].color, 16))
+    car = np.argwhere(near(image, MODES["car"].color, 16))
+    assert len(flight) > 100 and len(car) > 100
+    # The flight spans most of the picture, from Tokyo in the west to Alaska in the east, and
+    # the car leg goes on east of it: no leg wraps round to the other side of the world.
+    xs = flight[:, 1]
+    assert xs.min() < 0.3 * width and xs.max() > 0.6 * width
+    assert np.median(car[:, 1]) > np.median(xs)
+    assert car[:, 1].max() < 0.95 * width
+    sea = near(image, SEA, 0).sum()
+    assert sea > 0.2 * height * width  # the North Pacific
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "storymap", "image", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_command_writes_the_picture(tmp_path: Path) -> None:
+    story = tmp_path / "across.yaml"
+    story.write_text(ACROSS, encoding="utf-8")
+    first = run(str(story), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    written = tmp_path / "output" / "across.png"
+    assert first.stdout.startswith(f"wrote {Path('output') / 'across.png'} (1200x630")
+    again = run(str(story), "-o", "pictures/", "--size", "640x480", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    small = tmp_path / "pictures" / "across.png"
+    assert Image.open(small).size == (640, 480)
+    copy = run(str(story), "-o", "copy.png", cwd=tmp_path)
+    assert copy.returncode == 0
+    assert (tmp_path / "copy.png").read_bytes() == written.read_bytes()
+
+
+@pytest.mark.parametrize("size", ["0x0", "12x300", "1200", "wide", "5000x300", "300x-1", "1x1e3"])
+def test_bad_sizes_are_refused_in_one_line(tmp_path: Path, size: str) -> None:
+    story = tmp_path / "across.yaml"
+    story.write_text(ACROSS, encoding="utf-8")
+    result = run(str(story), "--size", size, cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "--size" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_the_picture_never_replaces_the_story(tmp_path: Path) -> None:
+    story = tmp_path / "across.yaml"
+    story.write_text(ACROSS, encoding="utf-8")
+    result = run(str(story), "-o", str(story), cwd=tmp_path)
+    assert result.returncode == 2
+    assert story.read_text(encoding="utf-8") == ACROSS
