@@ -40,7 +40,8 @@ from storymap.errors import Problem, StoryError, StorymapError
 
 EVENTS_PATH = "/__storymap/events"
 POLL_SECONDS = 0.015  # how often the files are looked at: a few stat calls
-SETTLE_SECONDS = 0.02  # after a failed build, for a save in progress to finish
+SETTLE_SECONDS = 0.02  # after a failed build, for a save in progress to finish ...
+SETTLE_TRIES = 5  # ... as many times, while the files go on changing
 IDLE_SECONDS = 5.0  # a connection that sends nothing for this long is closed
 KEEPALIVE_SECONDS = 15.0  # a comment on a quiet event stream, so that it stays open
 MAX_CONNECTIONS = 64  # served at once, event streams included
@@ -157,12 +158,15 @@ class Watcher:
         if not self.changed():
             return None
         outcome = self._attempt()
-        if not outcome.ok:
-            # Perhaps read halfway through a save: if the file changes again meanwhile, the
-            # finished file decides, and the half-written one is never reported.
+        for _ in range(SETTLE_TRIES):
+            # Perhaps read halfway through a save: while the file goes on changing, the
+            # finished file decides, and a half-written one is never reported.
+            if outcome.ok:
+                break
             time.sleep(SETTLE_SECONDS)
-            if self.changed():
-                outcome = self._attempt()
+            if not self.changed():
+                break
+            outcome = self._attempt()
         return self._told(outcome)
 
 
