@@ -16,8 +16,8 @@
 
   /* The story as the page holds it: the title card (<header class="sm-card">) and one
    * <section class="sm-chapter"> per chapter, in story order, inside <article class="sm-story">.
-   * Titles are read from it for the chapter list and the live region; each leg's summary gets
-   * its mode's icon, and the title card its Begin button. */
+   * Titles are read from it for the chapter list and the live region, and the title card gets
+   * its Begin button. */
   function readStory(app) {
     var data = app.data;
     var article = document.querySelector(".sm-story");
@@ -25,14 +25,11 @@
     var sections = article.querySelectorAll("section.sm-chapter");
     data.title = card.querySelector("h1").textContent;
     data.chapters.forEach(function (chapter, i) {
-      var section = sections[i];
-      chapter.title = section.querySelector("h2").textContent;
-      var leg = section.querySelector(".sm-leg");
-      if (leg && chapter.leg) leg.insertBefore(icon(data.modes[chapter.leg.mode]), leg.firstChild);
+      chapter.title = sections[i].querySelector("h2").textContent;
     });
     var begin = button("sm-begin", null, "Begin the journey ›");
-    var after = card.querySelector(".sm-total") || card.querySelector(".sm-byline") || card.querySelector(".sm-subtitle");
-    card.insertBefore(begin, (after || card.querySelector("h1")).nextSibling);
+    var after = card.querySelectorAll("h1, .sm-subtitle, .sm-byline, .sm-total");
+    card.insertBefore(begin, after[after.length - 1].nextSibling);
     var parts = [card].concat(Array.prototype.slice.call(sections));
     parts.forEach(function (node) {
       node.tabIndex = -1;
@@ -40,8 +37,19 @@
     return { article: article, card: card, parts: parts, beginButton: begin };
   }
 
+  /* The mode's icon before a leg's summary, when the section is first shown: a long story
+   * costs no icons until then. */
+  function legIcon(app, i, node) {
+    var leg = app.data.chapters[i].leg;
+    var summary = node.querySelector(".sm-leg");
+    if (leg && summary && !summary.querySelector(".sm-icon")) {
+      summary.insertBefore(icon(app.data.modes[leg.mode]), summary.firstChild);
+    }
+  }
+
   /* Chapter i's section as a popup shows it: a copy, without the id its original holds. */
   function chapterContent(app, i) {
+    legIcon(app, i, app.story.parts[i + 1]);
     var copy = app.story.parts[i + 1].cloneNode(true);
     copy.removeAttribute("id");
     copy.removeAttribute("hidden");
@@ -120,6 +128,7 @@
       ui.progress.textContent = "Start";
       ui.live.textContent = "Introduction: " + data.title;
     } else {
+      legIcon(app, i, ui.view);
       ui.progress.textContent = i + 1 + " / " + chapters.length;
       ui.live.textContent = "Chapter " + (i + 1) + " of " + chapters.length + ": " + chapters[i].title;
     }
