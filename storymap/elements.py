@@ -85,7 +85,9 @@ class StoryMap(folium.Map, RawMacro):
 
 
 class StoryLayer(RawMacro):
-    """Inlines the scripts and styles, and hands the story to ``storymap.init`` as JSON."""
+    """Inlines the scripts and styles, puts the story's HTML after the map's ``<div>`` (so a
+    chapter id can never shadow the map's), and hands the map's data to ``storymap.init`` as
+    JSON."""
 
     _template = Template(_source("story_layer.html.j2"))
 
@@ -93,6 +95,7 @@ class StoryLayer(RawMacro):
         self,
         data: dict[str, Any],
         *,
+        html: str = "",
         scripts: tuple[str, ...],
         styles: tuple[str, ...],
         links: str = "",
@@ -100,6 +103,7 @@ class StoryLayer(RawMacro):
         super().__init__()
         self._name = "StoryLayer"
         self.data = data
+        self.story_html = html  # escaped and sanitized already: inserted as it is
         self.scripts = scripts
         self.styles = styles
         self.links = links  # <link> and <script src> tags, for resources from a CDN

@@ -2,10 +2,11 @@
 
 The page is a :class:`folium.Map` whose Leaflet, stylesheet and script are inlined
 (Leaflet from XStatic-Leaflet, the story's own script, ``static/js/*.js`` in order,
-and ``static/story.css``), plus one :class:`StoryLayer` element that hands the whole
-story to the script as a single JSON blob. Everything shown is computed here; the
-script only draws it, inserting text with ``textContent`` and Markdown as HTML that
-:mod:`storymap.text` has already sanitized.
+and ``static/story.css``), plus one :class:`StoryLayer` element that puts the story's
+text in the page as HTML (:func:`story_html`, readable without the script) and hands
+the script what the map needs as one JSON blob (:func:`story_data`). Everything shown
+is computed here; the script shows the HTML in its panel and draws the map, inserting
+any text of its own with ``textContent``.
 
 Ids are sequential while a page renders, so the same input gives the same bytes.
 """
@@ -91,7 +92,8 @@ Position = tuple[float, float]
 
 
 def story_data(story: Story, route: Route) -> dict[str, Any]:
-    """Everything the page shows, as plain JSON-able values."""
+    """What the map needs, as plain JSON-able values: each chapter's id, number, stop and leg,
+    the bounds and the modes. The words are in the page's HTML (:func:`story_html`), not here."""
     legs = route.legs
     positions = route.positions
     legs_by_chapter = {leg.index: k for k, leg in enumerate(legs)}
@@ -104,29 +106,18 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
             {
                 "id": chapter.id,
                 "n": n + 1,
-                "title": chapter.title,
-                "date": date_label(chapter.date),
-                "html": markdown_html(chapter.text),
                 "place": {
                     "id": place.id,
                     "name": place.name,
                     "lat": _round(lat),
                     "lon": _round(lon),
                 },
-                "media": [media_item(m) for m in chapter.media],
-                "leg": None if k is None else _leg_data(story, legs[k], route.paths[k]),
+                "leg": None if k is None else _leg_data(legs[k], route.paths[k]),
             }
         )
     used = list(dict.fromkeys(leg.mode.name for leg in legs))  # in story order
     return {
-        "title": story.title,
-        "subtitle": story.subtitle,
-        "byline": story.byline,
-        "date": date_label(story.date),
-        "intro": markdown_html(story.intro),
-        "sources": [{"title": s.title, "url": s.url} for s in story.sources],
         "bounds": [[_round(a), _round(b)] for a, b in route.bounds],
-        "total": km_label(route.total_km) if legs else None,
         "modes": [
             {
                 "name": name,
@@ -141,19 +132,75 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
     }
 
 
-def _leg_data(story: Story, leg: Leg, path: tuple[Position, ...]) -> dict[str, Any]:
-    speed = leg.speed_kmh
+def _leg_data(leg: Leg, path: tuple[Position, ...]) -> dict[str, Any]:
     return {
         "mode": leg.mode.name,
-        "from": story.places[leg.start].name,
         "km": round(leg.length_km, 3),
         "distance": km_label(leg.length_km),
-        "duration": hours_label(leg.duration_h),
-        "speed": f"{speed:,.0f} km/h"
-        if speed and speed >= 10
-        else (f"{speed:.1f} km/h" if speed else None),
         "path": [[_round(lat), _round(lon)] for lat, lon in path],
     }
+
+
+def leg_summary(story: Story, leg: Leg) -> str:
+    """'Train from Tumangang · 1,234 km · 32 h · about 38 km/h'."""
+    speed = leg.speed_kmh
+    parts = [f"{leg.mode.label} from {story.places[leg.start].name}", km_label(leg.length_km)]
+    duration = hours_label(leg.duration_h)
+    if duration:
+        parts.append(duration)
+    if speed:
+        parts.append(f"about {speed:,.0f} km/h" if speed >= 10 else f"about {speed:.1f} km/h")
+    return " · ".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _story_template() -> Any:
+    import jinja2
+
+    environment = jinja2.Environment(autoescape=True, keep_trailing_newline=False)
+    return environment.from_string(_read_package_text("templates", "story.html.j2"))
+
+
+def story_html(story: Story, route: Route) -> str:
+    """The story as HTML, in story order: a ``<main>`` holding an ``<article>`` whose
+    ``<header class="sm-card">`` is the title card (title, subtitle, byline and date, the
+    journey's length, introduction, sources) and one ``<section class="sm-chapter"
+    id="CHAPTER-ID">`` per chapter (where, heading, date, the leg's summary, text, media).
+
+    Readable as it is, without the script; the script shows it in the panel, one part at a
+    time. Everything is escaped but the Markdown, which :func:`storymap.text.markdown_html`
+    has already sanitized. In print, the header may hold an ``<img class="sm-print-map">``,
+    a picture of the journey that stands in for the live map (none is made yet).
+    """
+    from markupsafe import Markup
+
+    legs_by_chapter = {leg.index: leg for leg in route.legs}
+    count = len(story.chapters)
+    chapters = []
+    for n, chapter in enumerate(story.chapters):
+        leg = legs_by_chapter.get(n)
+        chapters.append(
+            {
+                "id": chapter.id,
+                "kicker": f"Stop {n + 1} of {count} · {story.place_of(chapter).name}",
+                "title": chapter.title,
+                "date": date_label(chapter.date),
+                "leg": None
+                if leg is None
+                else {"mode": leg.mode.name, "summary": leg_summary(story, leg)},
+                "html": Markup(markdown_html(chapter.text)),
+                "media": [media_item(m) for m in chapter.media],
+            }
+        )
+    card = {
+        "title": story.title,
+        "subtitle": story.subtitle,
+        "meta": " · ".join(t for t in (story.byline, date_label(story.date)) if t),
+        "total": f"{count} stops · {km_label(route.total_km)} in all" if route.legs else None,
+        "intro": Markup(markdown_html(story.intro)),
+        "sources": [{"title": s.title, "url": s.url} for s in story.sources],
+    }
+    return _story_template().render(story=card, chapters=chapters, print_map=None)
 
 
 @dataclass(frozen=True)
@@ -402,11 +449,12 @@ def page_data(path: Path) -> dict[str, Any] | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EARLIER_PAGE:
             return None
         text = path.read_text(encoding="utf-8")
-        # The call the page ends with, alone on its line (the story's text in it is JSON, with
-        # no raw line breaks, so no story can start a line).
-        call = re.search(r"^storymap\.init\(map_\w+, (?=\{)", text, re.MULTILINE)
-        if call is None:
+        # The call the page ends with, alone on its line: the last such line, as the story's
+        # own text, in the HTML before the script, may hold any line.
+        calls = list(re.finditer(r"^storymap\.init\(map_\w+, (?=\{)", text, re.MULTILINE))
+        if not calls:
             return None
+        call = calls[-1]
         data, _ = json.JSONDecoder().raw_decode(text, call.end())
     except (OSError, ValueError, RecursionError):
         return None
@@ -594,14 +642,17 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
         if options.basemap
         else None
     )
+    article = story_html(story, route)
     story_js = story_script()
     story_css = _read_package_text("static", "story.css")
     if options.resources == "cdn":
         links = leaflet_links()
-        layer = StoryLayer(data, scripts=(story_js,), styles=(story_css,), links=links)
+        layer = StoryLayer(
+            data, html=article, scripts=(story_js,), styles=(story_css,), links=links
+        )
     else:
         js, css = leaflet_assets()
-        layer = StoryLayer(data, scripts=(js, story_js), styles=(css, story_css))
+        layer = StoryLayer(data, html=article, scripts=(js, story_js), styles=(css, story_css))
     fmap.add_child(layer)
     return fmap
 

@@ -35,6 +35,15 @@ def page(mini) -> str:
     return render(story, legs, PageOptions(tiles=story.tiles))
 
 
+def section(html: str, chapter_id: str) -> str:
+    """A chapter's section of the page's story HTML."""
+    match = re.search(
+        rf'<section class="sm-chapter" id="{re.escape(chapter_id)}">(.*?)</section>', html, re.S
+    )
+    assert match, f"a section for chapter {chapter_id}"
+    return match.group(1)
+
+
 def page_json(html: str) -> dict:
     match = re.search(r"storymap\.init\(\w+, (\{.*\})\);", html)
     assert match, "the story JSON is handed to storymap.init"
@@ -88,24 +97,31 @@ def test_page_holds_the_whole_story(page: str, mini) -> None:
     ]
     assert data["chapters"][0]["leg"] is None
     trolley = data["chapters"][1]["leg"]
-    assert trolley["mode"] == "trolley" and trolley["duration"] == "1 h"
-    assert trolley["from"] == "Tumangang"
+    assert trolley["mode"] == "trolley" and trolley["distance"] == "2.3 km"
     assert [m["name"] for m in data["modes"]] == ["trolley", "bus", "flight"]
-    image, remote = data["chapters"][1]["media"]
-    assert image["kind"] == "image" and image["src"].startswith("data:image/png;base64,")
-    assert (image["alt"], image["caption"], image["credit"]) == (
-        "A red dot",
-        "The only picture",
-        "Test credit",
+    # The words are the page's HTML, in story order, and not in the JSON as well.
+    ids = re.findall(r'<section class="sm-chapter" id="([^"]+)">', page)
+    assert ids == [c["id"] for c in data["chapters"]]
+    assert "title" not in data and "intro" not in data
+    assert all("title" not in c and "html" not in c and "media" not in c for c in data["chapters"])
+    assert page.count("The group waits at the station.") == 1
+    assert "<h1>Across the Tumen</h1>" in page
+    assert '<p class="sm-subtitle">A test journey</p>' in page
+    assert '<p class="sm-byline">The storymap tests · 26 February 2021</p>' in page
+    khasan = section(page, "khasan")
+    assert '<h2 class="sm-title">Over the bridge</h2>' in khasan
+    assert '<p class="sm-kicker">Stop 2 of 4 · Khasan</p>' in khasan
+    assert "Hand-pushed rail trolley from Tumangang · 2.3 km · 1 h" in khasan
+    assert re.search(
+        r'<img src="data:image/png;base64,[^"]+" alt="A red dot" loading="lazy">', khasan
     )
-    assert remote == {
-        "kind": "link",
-        "href": "https://example.org/photo.jpg",
-        "alt": "A remote photo",
-        "caption": None,
-        "credit": None,
-    }
-    assert "<li>first item</li>" in data["chapters"][0]["html"]
+    assert '<span class="sm-caption">The only picture</span>' in khasan
+    assert '<span class="sm-credit">Test credit</span>' in khasan
+    assert (
+        '<a href="https://example.org/photo.jpg" target="_blank" rel="noopener noreferrer">'
+        "Image: A remote photo</a>"
+    ) in khasan
+    assert "<li>first item</li>" in section(page, "start")
     south, west = data["bounds"][0]
     north, east = data["bounds"][1]
     for chapter in data["chapters"]:
@@ -162,11 +178,13 @@ def test_story_text_is_never_markup(payload: str, mini) -> None:
     from markupsafe import escape
 
     assert f"<title>{escape(payload)}</title>" in head
-    data = page_json(html)
-    assert data["title"] == payload  # kept as text, to be shown with textContent
-    body_html = data["chapters"][1]["html"]
-    assert "<script" not in body_html and "<img" not in body_html
-    assert "onerror" not in body_html or "&lt;img" in body_html
+    escaped = str(escape(payload))
+    assert f"<h1>{escaped}</h1>" in html  # kept as text
+    body_html = section(html, story.chapters[1].id)
+    assert f'<h2 class="sm-title">{escaped}</h2>' in body_html
+    text = re.search(r'<div class="sm-text">(.*?)</div>', body_html, re.S).group(1)
+    assert "<script" not in text and "<img" not in text
+    assert "onerror" not in text or "&lt;img" in text
     # Only the three script blocks of the page itself exist.
     assert html.count("<script>") == html.count("</script>") == 3
 
@@ -192,10 +210,13 @@ def test_story_text_is_never_a_template(payload: str, mini) -> None:
     hostile = replace(
         story, title=payload, chapters=(story.chapters[0], chapter, *story.chapters[2:])
     )
-    data = page_json(render(hostile, legs, PageOptions(tiles=story.tiles)))
-    assert data["title"] == payload
-    assert data["chapters"][1]["title"] == payload
-    assert payload.replace("{", "").strip("% ")[:4] in data["chapters"][1]["html"]
+    from markupsafe import escape
+
+    html = render(hostile, legs, PageOptions(tiles=story.tiles))
+    assert f"<h1>{escape(payload)}</h1>" in html
+    chapter_html = section(html, chapter.id)
+    assert f'<h2 class="sm-title">{escape(payload)}</h2>' in chapter_html
+    assert str(escape(payload.replace("{", "").strip("% ")[:4])) in chapter_html
 
 
 # --- the offline map of the page being replaced ----------------------------------------------
@@ -304,3 +325,20 @@ def test_every_icon_is_drawn_alike() -> None:
         svg = icon_svg(mode.icon)
         assert svg.startswith(head) and svg.endswith("</svg>"), mode.name
         assert "\n" not in svg and "<path d=" in svg, mode.name
+
+
+def test_story_text_cannot_pose_as_the_page_data(mini, tmp_path: Path) -> None:
+    """The story's HTML comes before the script: a line of story text that looks like the
+    script's call is never read as the page's data."""
+    from storymap.render import page_data
+
+    story, legs = mini
+    fake = "```\nx\nstorymap.init(map_0001, {})\n```"
+    chapter = replace(story.chapters[1], text=fake)
+    hostile = replace(story, chapters=(story.chapters[0], chapter, *story.chapters[2:]))
+    path = tmp_path / "page.html"
+    path.write_text(render(hostile, legs, PageOptions(tiles=None)), encoding="utf-8")
+    assert "\nstorymap.init(map_0001, {})" in path.read_text(encoding="utf-8")
+    data = page_data(path)
+    assert data is not None
+    assert [c["id"] for c in data["chapters"]] == [c.id for c in story.chapters]

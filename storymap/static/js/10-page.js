@@ -1,7 +1,9 @@
 /* storymap.page: small helpers the other parts share — DOM, events, screen boxes, playback geometry.
  *
- * storymap tells a story handed over as one JSON object, on a Leaflet map. A panel beside the
- * map (a bottom sheet on narrow screens) shows a title card and then one chapter at a time; the
+ * storymap tells a story on a Leaflet map. The page holds the story's text as HTML (a title card
+ * and one section per chapter, readable without this script); the script is handed what the map
+ * needs as one JSON object. A panel beside the
+ * map (a bottom sheet on narrow screens) shows the title card and then one chapter at a time; the
  * map flies to each chapter's leg and stop. The reader moves with buttons, the keyboard, the
  * chapter list, the map itself or a link to page.html#chapter-id, and can play the journey leg
  * by leg.
@@ -10,12 +12,14 @@
  * names; each adds one name to the `storymap` object, as Leaflet's modules add to `L`:
  * page, panel, basemap, layers, navigation, player, and last init, which wires them together.
  *
- * Text from the story is inserted with textContent; the only HTML inserted is the narrative
- * Markdown, which the builder has already sanitized, and the mode icons, which ship with
- * storymap.
+ * Text of the script's own is inserted with textContent; the only HTML it inserts is the mode
+ * icons, which ship with storymap.
  */
 (function (storymap) {
   "use strict";
+
+  /* Before the body is read: the styles for a page the script enhances, not a plain article. */
+  document.documentElement.classList.add("sm-js");
 
   // --- small DOM helpers ------------------------------------------------------------------
 

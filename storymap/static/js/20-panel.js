@@ -1,7 +1,8 @@
 /* storymap.panel: the panel beside the map — title card, chapters, chapter list — and the map's controls.
  *
- * create(app) builds the panel and returns its nodes (`ui`), which the navigation and the player
- * are handed; show(app, ui, i, begin) puts chapter i (or the title card) in it.
+ * The story's text is the page's own HTML; create(app) makes its <main> the panel, adds the
+ * navigation and the chapter list, and returns the nodes (`ui`) the navigation and the player
+ * are handed; show(app, ui, i, begin) shows chapter i (or the title card) in it.
  */
 (function (storymap) {
   "use strict";
@@ -11,103 +12,63 @@
   var button = page.button;
   var icon = page.icon;
 
-  // --- what a chapter shows ----------------------------------------------------------------
+  // --- the story's own HTML ----------------------------------------------------------------
 
-  function legSummary(data, leg) {
-    var mode = data.modes[leg.mode];
-    var p = el("p", "sm-leg");
-    p.appendChild(icon(mode));
-    var parts = [mode.label + " from " + leg.from, leg.distance];
-    if (leg.duration) parts.push(leg.duration);
-    if (leg.speed) parts.push("about " + leg.speed);
-    p.appendChild(el("span", null, parts.join(" · ")));
-    return p;
-  }
-
-  function mediaFigure(item) {
-    var figure = el("figure", "sm-media");
-    if (item.kind === "image") {
-      var img = el("img");
-      img.src = item.src;
-      img.alt = item.alt || "";
-      img.loading = "lazy";
-      figure.appendChild(img);
-    } else {
-      figure.appendChild(page.link(item.href, "Image: " + (item.alt || item.href)));
-    }
-    if (item.caption || item.credit) {
-      var caption = el("figcaption");
-      if (item.caption) caption.appendChild(el("span", "sm-caption", item.caption));
-      if (item.credit) caption.appendChild(el("span", "sm-credit", item.credit));
-      figure.appendChild(caption);
-    }
-    return figure;
-  }
-
-  function chapterContent(data, chapter, headingTag) {
-    var article = el("article", "sm-chapter");
-    article.setAttribute("data-chapter", chapter.id);
-    article.appendChild(
-      el("p", "sm-kicker", "Stop " + chapter.n + " of " + data.chapters.length + " · " + chapter.place.name)
-    );
-    article.appendChild(el(headingTag || "h2", "sm-title", chapter.title));
-    if (chapter.date) article.appendChild(el("p", "sm-date", chapter.date));
-    if (chapter.leg) article.appendChild(legSummary(data, chapter.leg));
-    if (chapter.html) {
-      var text = el("div", "sm-text");
-      text.innerHTML = chapter.html; /* sanitized Markdown */
-      article.appendChild(text);
-    }
-    chapter.media.forEach(function (item) {
-      article.appendChild(mediaFigure(item));
+  /* The story as the page holds it: the title card (<header class="sm-card">) and one
+   * <section class="sm-chapter"> per chapter, in story order, inside <article class="sm-story">.
+   * Titles are read from it for the chapter list and the live region, and the title card gets
+   * its Begin button. */
+  function readStory(app) {
+    var data = app.data;
+    var article = document.querySelector(".sm-story");
+    var card = article.querySelector(".sm-card");
+    var sections = article.querySelectorAll("section.sm-chapter");
+    data.title = card.querySelector("h1").textContent;
+    data.chapters.forEach(function (chapter, i) {
+      chapter.title = sections[i].querySelector("h2").textContent;
     });
-    return article;
-  }
-
-  function sourcesList(data) {
-    var details = el("details", "sm-sources");
-    details.appendChild(el("summary", null, "Sources (" + data.sources.length + ")"));
-    var list = el("ul");
-    data.sources.forEach(function (source) {
-      var item = el("li");
-      item.appendChild(source.url ? page.link(source.url, source.title) : el("span", null, source.title));
-      list.appendChild(item);
-    });
-    details.appendChild(list);
-    return details;
-  }
-
-  function titleCard(data, start) {
-    var card = el("article", "sm-card");
-    card.appendChild(el("h1", null, data.title));
-    if (data.subtitle) card.appendChild(el("p", "sm-subtitle", data.subtitle));
-    var meta = [data.byline, data.date].filter(Boolean).join(" · ");
-    if (meta) card.appendChild(el("p", "sm-byline", meta));
-    if (data.total) {
-      card.appendChild(el("p", "sm-total", data.chapters.length + " stops · " + data.total + " in all"));
-    }
     var begin = button("sm-begin", null, "Begin the journey ›");
-    begin.addEventListener("click", start);
-    card.appendChild(begin);
-    if (data.intro) {
-      var intro = el("div", "sm-text");
-      intro.innerHTML = data.intro; /* sanitized Markdown */
-      card.appendChild(intro);
+    var after = card.querySelectorAll("h1, .sm-subtitle, .sm-byline, .sm-total");
+    card.insertBefore(begin, after[after.length - 1].nextSibling);
+    var parts = [card].concat(Array.prototype.slice.call(sections));
+    parts.forEach(function (node) {
+      node.tabIndex = -1;
+    });
+    return { article: article, card: card, parts: parts, beginButton: begin };
+  }
+
+  /* The mode's icon before a leg's summary, when the section is first shown: a long story
+   * costs no icons until then. */
+  function legIcon(app, i, node) {
+    var leg = app.data.chapters[i].leg;
+    var summary = node.querySelector(".sm-leg");
+    if (leg && summary && !summary.querySelector(".sm-icon")) {
+      summary.insertBefore(icon(app.data.modes[leg.mode]), summary.firstChild);
     }
-    if (data.sources.length) card.appendChild(sourcesList(data));
-    return card;
+  }
+
+  /* Chapter i's section as a popup shows it: a copy, without the id its original holds. */
+  function chapterContent(app, i) {
+    legIcon(app, i, app.story.parts[i + 1]);
+    var copy = app.story.parts[i + 1].cloneNode(true);
+    copy.removeAttribute("id");
+    copy.removeAttribute("hidden");
+    copy.removeAttribute("tabindex");
+    copy.classList.remove("sm-view");
+    return copy;
   }
 
   // --- the panel -----------------------------------------------------------------------------
 
-  /* The panel: navigation, chapter list, the current card, and a live region. */
+  /* The panel: the page's <main>, with navigation and the chapter list above the story and a
+   * live region below; moved before the map, where it is read first. */
   function create(app) {
     var map = app.map;
     var mapNode = map.getContainer();
     mapNode.setAttribute("role", "region");
     mapNode.setAttribute("aria-label", "Map of the journey");
-    var panel = el("main", "sm-panel");
-    panel.id = "sm-panel";
+    app.story = readStory(app);
+    var panel = document.querySelector("main.sm-panel");
     var nav = el("div", "sm-nav");
     nav.setAttribute("role", "group");
     nav.setAttribute("aria-label", "Story navigation");
@@ -127,14 +88,11 @@
     });
     var toc = el("details", "sm-toc");
     toc.appendChild(el("summary", null, "All chapters"));
-    var view = el("div", "sm-view");
-    view.tabIndex = -1;
     var live = el("p", "sm-live");
     live.setAttribute("aria-live", "polite");
     live.setAttribute("role", "status");
-    panel.appendChild(nav);
-    panel.appendChild(toc);
-    panel.appendChild(view);
+    panel.insertBefore(toc, app.story.article);
+    panel.insertBefore(nav, toc);
     panel.appendChild(live);
     mapNode.parentNode.insertBefore(panel, mapNode);
     document.body.classList.add("sm-has-panel");
@@ -147,26 +105,33 @@
       playButton: playButton,
       scrubber: scrubber,
       toc: toc,
-      view: view,
+      view: app.story.card,
+      beginButton: app.story.beginButton,
       live: live,
     };
   }
 
-  /* Chapter i, or the title card with `begin` on its button, in the panel. */
+  /* Chapter i, or the title card with `begin` on its button, in the panel: the part shown
+   * carries the class sm-view; the others are hidden. */
   function show(app, ui, i, begin) {
     var data = app.data;
     var chapters = data.chapters;
-    ui.view.textContent = "";
+    var parts = app.story.parts;
+    ui.view = parts[i + 1];
+    parts.forEach(function (node) {
+      var shown = node === ui.view;
+      node.hidden = !shown;
+      node.classList.toggle("sm-view", shown);
+    });
+    ui.beginButton.onclick = begin;
     if (i === page.TITLE_CARD) {
-      ui.view.appendChild(titleCard(data, begin));
       ui.progress.textContent = "Start";
       ui.live.textContent = "Introduction: " + data.title;
     } else {
-      ui.view.appendChild(chapterContent(data, chapters[i]));
+      legIcon(app, i, ui.view);
       ui.progress.textContent = i + 1 + " / " + chapters.length;
       ui.live.textContent = "Chapter " + (i + 1) + " of " + chapters.length + ": " + chapters[i].title;
     }
-    ui.view.scrollTop = 0;
     ui.panel.scrollTop = 0;
     ui.prevButton.disabled = i === page.TITLE_CARD;
     ui.nextButton.disabled = i === chapters.length - 1;
@@ -273,7 +238,6 @@
 
   storymap.panel = {
     chapterContent: chapterContent,
-    titleCard: titleCard,
     create: create,
     show: show,
     chapterList: chapterList,

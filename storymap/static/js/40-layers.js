@@ -40,7 +40,7 @@
         }).addTo(map);
         line.bindTooltip(el("span", null, mode.label + " · " + leg.distance), { sticky: true });
         line.bindPopup(function () {
-          return storymap.panel.chapterContent(data, chapter);
+          return storymap.panel.chapterContent(app, i);
         }, { maxWidth: 340 });
         line.on("popupopen", function () {
           app.go(i, { camera: false, keepPopup: true });
@@ -76,7 +76,7 @@
         zIndexOffset: 1000 + i,
       }).addTo(map);
       marker.bindPopup(function () {
-        return storymap.panel.chapterContent(data, chapter);
+        return storymap.panel.chapterContent(app, i);
       }, { maxWidth: 340, autoPanPadding: [24, 24] });
       /* A click, or Enter on the focused marker, opens the popup and the chapter. */
       marker.on("popupopen", function () {
