@@ -467,8 +467,9 @@ class Server:
         """Serve and watch until ``until`` is set (or forever); returns when stopped."""
         thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1})
         thread.daemon = True
-        self._serving = True
         thread.start()
+        # Only now: a Ctrl-C before the thread exists must not wait for it to shut down.
+        self._serving = True
         try:
             while not (until and until.is_set()):
                 outcome = self.watcher.poll()
