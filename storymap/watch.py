@@ -429,7 +429,6 @@ class Server:
                 self.wfile.flush()
 
         self.httpd = _HTTPServer((host, port), Handler, max_connections)
-        self._serving = False
         bound = self.httpd.server_address[0]
         self._names = {*LOOPBACK, f"[{bound}]" if ":" in bound else bound}
 
@@ -465,11 +464,8 @@ class Server:
 
     def run(self, *, until: threading.Event | None = None) -> None:
         """Serve and watch until ``until`` is set (or forever); returns when stopped."""
-        thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1})
-        thread.daemon = True
-        thread.start()
-        # Only now: a Ctrl-C before the thread exists must not wait for it to shut down.
-        self._serving = True
+        self._thread = threading.Thread(target=self._serve, name="storymap-watch", daemon=True)
+        self._thread.start()
         try:
             while not (until and until.is_set()):
                 outcome = self.watcher.poll()
@@ -478,13 +474,25 @@ class Server:
                 time.sleep(POLL_SECONDS)
         finally:
             self.stop()
-            thread.join(timeout=2)
+
+    def _serve(self) -> None:
+        """Answer requests until stopped: a loop that looks at ``stopping`` between them, so
+        stopping never waits on a thread that has not begun (as ``shutdown()`` can)."""
+        self.httpd.timeout = 0.1
+        while not self.stopping.is_set():
+            try:
+                self.httpd.handle_request()
+            except (OSError, ValueError):  # the socket closed under it: stopping
+                if self.stopping.is_set():
+                    return
+                raise
 
     def stop(self) -> None:
         if self.stopping.is_set():
             return
         self.stopping.set()
         self.hub.close()
-        if self._serving:
-            self.httpd.shutdown()
+        thread = getattr(self, "_thread", None)
+        if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+            thread.join(timeout=2)
         self.httpd.server_close()
