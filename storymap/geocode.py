@@ -1322,18 +1322,21 @@ def _ask_online_all(
             location = online(query)
             found = [location] if location is not None else []
         if found:
-            return [
-                CacheEntry(
-                    query=query,
-                    lat=float(x.latitude),
-                    lon=float(x.longitude),
-                    address=str(x.address or ""),
-                    provider=provider,
-                    retrieved=retrieved,
-                )
-                for x in found
-            ]
+            return [_answer_entry(query, x, provider, retrieved) for x in found]
     return []
+
+
+def _answer_entry(
+    query: str, location: Location, provider: str, retrieved: str | None
+) -> CacheEntry:
+    return CacheEntry(
+        query=query,
+        lat=float(location.latitude),
+        lon=float(location.longitude),
+        address=str(location.address or ""),
+        provider=provider,
+        retrieved=retrieved,
+    )
 
 
 def _ask_online(
@@ -1350,14 +1353,7 @@ def _ask_online(
         if location is None and missed is not None:
             missed.add(normalize(query))
         if location is not None:
-            return CacheEntry(
-                query=query,
-                lat=float(location.latitude),
-                lon=float(location.longitude),
-                address=str(location.address or ""),
-                provider=provider,
-                retrieved=retrieved,
-            )
+            return _answer_entry(query, location, provider, retrieved)
     return None
 
 

@@ -7,25 +7,13 @@ import os
 import re
 import shutil
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from commands import run
 
 HERE = Path(__file__).parent
 MINI = HERE / "fixtures" / "mini"
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storymap", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(HERE.parent)},
-        timeout=120,
-    )
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ without a source, legs drawn straight for want of a sea lane; and --strict."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from commands import run
 
 from storymap.build import prepare
 from storymap.doubts import SPEED_KMH
@@ -142,16 +141,6 @@ def test_coordinates_without_a_source_are_warned_about(tmp_path: Path):
     found = warnings_of(path)
     assert [w.path for w in found] == ["places.madrid", "places.park"]
     assert "the coordinates of 'Madrid' have no source; add source:" in found[0].message
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "storymap", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_warnings_go_to_stderr_and_strict_makes_them_errors(tmp_path: Path):

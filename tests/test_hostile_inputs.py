@@ -9,12 +9,12 @@ import json
 import os
 import struct
 import subprocess
-import sys
 import time
 import zlib
 from pathlib import Path
 
 import pytest
+from commands import run
 
 PLACES = """\
 places:
@@ -33,17 +33,6 @@ def story(folder: Path, *, chapter_b: str = "", extra: str = "", title: str = "H
     )
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def run(*args: str | Path, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "storymap", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
-    )
 
 
 def refused(story_file: Path, *, names: str, field: str = "", args: tuple = ()) -> list[str]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from commands import run as run_storymap
 from PIL import Image
 
 import storymap
@@ -102,13 +102,7 @@ def test_a_journey_across_180_is_drawn_in_one_frame(across) -> None:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storymap", "image", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_storymap("image", *args, cwd=cwd)
 
 
 def test_the_command_writes_the_picture(tmp_path: Path) -> None:

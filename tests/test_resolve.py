@@ -4,11 +4,10 @@ country:, refused when no candidate fits, and said in validate's table."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from commands import run
 from nominatim_server import PROXY_VARIABLES, NominatimServer, Reply
 
 from storymap.errors import StoryError
@@ -118,16 +117,6 @@ def test_a_town_beyond_the_curated_gazetteer_is_found():
         100.33, abs=0.05
     )
     assert result.story.places["x"].source == "GeoNames (CC BY 4.0)"
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "storymap", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_validate_prints_what_each_looked_up_place_became(tmp_path: Path):
