@@ -24,15 +24,17 @@ def read(
     key: str | None = None,
     example: str | None = None,
     leg: bool = False,
+    choices: tuple[str, ...] = (),
     **kwargs: Any,
 ) -> Any:
     """A field that the story file sets: ``check`` names the :mod:`storymap.story` checker that
     reads it (``check_<name>``), ``key`` its name in the file when that differs, ``example`` a
     value to suggest when a required field is missing (a field with an example is required),
-    ``leg`` that it describes the leg leading to a chapter (so the first chapter has none).
+    ``leg`` that it describes the leg leading to a chapter (so the first chapter has none),
+    ``choices`` the words a ``choice`` field may take.
     Fields made without it (ids given by a mapping's key, lines, what load reads from files)
     are not written in the story file."""
-    meta = {"check": check, "key": key, "example": example, "leg": leg}
+    meta = {"check": check, "key": key, "example": example, "leg": leg, "choices": choices}
     return field(metadata=meta, **kwargs)
 
 
@@ -69,6 +71,11 @@ MODES: dict[str, Mode] = {
         Mode("flight", "Flight", "#475569", "1 7", "plane.svg", geodesic=True),
     )
 }
+
+
+LAYOUTS = ("panel", "scroll")
+UNITS = ("metric", "imperial")
+THEMES = ("auto", "light", "dark")
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,11 @@ class Story:
     # an xyzservices name, or None for no tiles
     tiles: str | None = read("tiles", default="OpenStreetMap.Mapnik")
     url: str | None = read("link", default=None)  # the page's public address, for share cards
+    # how the page shows the story: one chapter at a time in a panel, or an article that scrolls
+    layout: str = read("choice", default="panel", choices=LAYOUTS)
+    lang: str = read("lang", default="en")  # the language of the story and its page (BCP 47)
+    units: str | None = read("choice", default=None, choices=UNITS)  # None: the language's
+    theme: str = read("choice", default="auto", choices=THEMES)  # auto: the reader's setting
 
     def place_of(self, chapter: Chapter) -> Place:
         return self.places[chapter.at]

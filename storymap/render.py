@@ -117,6 +117,10 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
         )
     used = list(dict.fromkeys(leg.mode.name for leg in legs))  # in story order
     return {
+        "layout": story.layout,
+        "lang": story.lang,
+        "theme": story.theme,
+        "units": story.units,
         "bounds": [[_round(a), _round(b)] for a, b in route.bounds],
         "modes": [
             {

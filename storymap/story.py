@@ -44,6 +44,8 @@ SOURCE_FIELDS = file_keys(Source)
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 MAX_DURATION_H = 10 * 365.25 * 24  # a leg longer than ten years is a typing mistake
+# a BCP 47 language tag: a language, then optional script, region and variant subtags
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 # Duration units people write, largest first: each word, and the hours one of it is.
 _UNITS = (
@@ -318,7 +320,11 @@ class _Checker:
                     (*entity.path, key), f"required field is missing; add '{key}: {example}'"
                 )
                 continue
-            value = getattr(self, "check_" + f.metadata["check"])(entity, key, example)
+            check = getattr(self, "check_" + f.metadata["check"])
+            if f.metadata["choices"]:
+                value = check(entity, key, f.metadata["choices"])
+            else:
+                value = check(entity, key, example)
             if value is not None:
                 entity.values[f.name] = value
         return entity.values
@@ -389,6 +395,32 @@ class _Checker:
             f"got {_kind(value)}",
         )
         return None
+
+    def check_choice(self, e: _Entity, key: str, choices: tuple[str, ...]) -> str | None:
+        value = e.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip().lower() in choices:
+            return value.strip().lower()
+        if isinstance(value, str):
+            hint = self.did_you_mean(value, choices)
+            message = f"unknown {key} '{value[:40]}'; {hint}use one of: {', '.join(choices)}"
+        else:
+            message = f"expected one of: {', '.join(choices)}; got {_kind(value)}"
+        self.problem((*e.path, key), message)
+        return None
+
+    def check_lang(self, e: _Entity, key: str, example: str | None) -> str | None:
+        value = self.text(e.data, e.path, key)
+        if value is None:
+            return None
+        if not LANGUAGE_TAG.fullmatch(value):
+            self.problem(
+                (*e.path, key),
+                f"'{value[:40]}' is not a language tag; use one such as en, ru, pt-BR or zh-Hant",
+            )
+            return None
+        return value
 
     def check_mode(self, e: _Entity, key: str, example: str | None) -> str | None:
         by = e.data.get(key)

@@ -159,7 +159,7 @@ CASES = [
         broken("subtitle: Two stops", "colour: red"),
         [
             "2: colour: unknown field 'colour'; valid fields here: title, places, journey, "
-            "subtitle, byline, date, intro, sources, tiles, url"
+            "subtitle, byline, date, intro, sources, tiles, url, layout, lang, units, theme"
         ],
     ),
     (
