@@ -91,7 +91,7 @@ def test_the_tab_reloads_keeps_its_chapter_and_shows_a_bad_edit(page, watching) 
     assert page.locator(".sm-view h2").inner_text() == "Over the bridge"
     page.evaluate("window.__before_reload = true")
     edit(story, "title: Over the bridge", "title: Across the bridge")
-    page.wait_for_function("() => !window.__before_reload", timeout=10_000)
+    page.wait_for_function("() => !window.__before_reload", timeout=20_000)
     page.wait_for_function(READY)
     assert page.locator(".sm-view h2").inner_text() == "Across the bridge"
     assert page.evaluate("storymap.app.current") == 1
@@ -100,12 +100,12 @@ def test_the_tab_reloads_keeps_its_chapter_and_shows_a_bad_edit(page, watching) 
     on_disk = watcher.out.read_bytes()
     edit(story, "by: trolley", "by: rocket")
     overlay = page.locator(".sm-watch-overlay")
-    overlay.wait_for(timeout=10_000)
+    overlay.wait_for(timeout=20_000)
     assert "journey.1.by: unknown mode 'rocket'" in overlay.inner_text()
     assert watcher.out.read_bytes() == on_disk, "the last good page stays on disk"
     assert page.locator(".sm-view h2").inner_text() == "Across the bridge"
     edit(story, "by: rocket", "by: trolley")
-    page.wait_for_function("() => !document.querySelector('.sm-watch-overlay')", timeout=10_000)
+    page.wait_for_function("() => !document.querySelector('.sm-watch-overlay')", timeout=20_000)
     page.wait_for_function(READY)
 
 
@@ -128,7 +128,7 @@ def test_a_rebuild_that_fails_unexpectedly_shows_one_line_and_clears(
     page.wait_for_function(READY)
     edit(story, "title: Over the bridge", "title: Boom")
     overlay = page.locator(".sm-watch-overlay")
-    overlay.wait_for(timeout=10_000)
+    overlay.wait_for(timeout=20_000)
     assert overlay.locator("pre").inner_text() == (
         "story.yaml: the rebuild failed unexpectedly "
         "(RecursionError: maximum recursion depth exceeded in deep.json)"
@@ -136,7 +136,7 @@ def test_a_rebuild_that_fails_unexpectedly_shows_one_line_and_clears(
     assert page.locator(".sm-view h2").inner_text() == "Over the bridge", "the last good page"
     page.evaluate("window.__before_reload = true")
     edit(story, "title: Boom", "title: Across the bridge")
-    page.wait_for_function("() => !window.__before_reload", timeout=10_000)
+    page.wait_for_function("() => !window.__before_reload", timeout=20_000)
     page.wait_for_function(READY)
     assert page.locator(".sm-watch-overlay").count() == 0
     assert page.locator(".sm-view h2").inner_text() == "Across the bridge"
@@ -157,7 +157,7 @@ def test_a_page_named_with_a_space_and_other_letters_opens(page, tmp_path: Path)
         assert page.evaluate("decodeURIComponent(location.pathname)") == "/моя карта.html"
         page.evaluate("window.__before_reload = true")
         edit(folder / "story.yaml", "title: Over the bridge", "title: Across the bridge")
-        page.wait_for_function("() => !window.__before_reload", timeout=10_000)
+        page.wait_for_function("() => !window.__before_reload", timeout=20_000)
         page.wait_for_function(READY)
     finally:
         stop.set()
