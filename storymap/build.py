@@ -21,6 +21,16 @@ DEFAULT_OUTPUT_DIR = Path("output")
 UNSET: Any = object()  # "take the story's own tiles"
 
 
+def default_stories() -> list[Path]:
+    """The stories that ``storymap build`` with no STORY builds: ``data/story.yaml`` and every
+    other ``data/story*.yaml`` file beside it (``data/story.ru.yaml``, one per language), that
+    one first and the rest by name; just ``data/story.yaml`` when there is none, so that its
+    absence is said as for any missing story."""
+    found = sorted(p for p in DEFAULT_STORY.parent.glob("story*.yaml") if p.is_file())
+    found.sort(key=lambda p: p != DEFAULT_STORY)  # stable: the rest stay in name order
+    return found or [DEFAULT_STORY]
+
+
 def prepare(
     story_path: str | Path,
     *,

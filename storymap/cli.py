@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -167,11 +168,21 @@ def add_build(commands: argparse._SubParsersAction) -> None:
         "build",
         run_build,
         help="write the story's page",
-        description="Write the story as one self-contained HTML page. With no arguments, "
-        f"builds {DEFAULT_STORY} into output/.",
+        description="Write the story as one self-contained HTML page. With no STORY, builds "
+        f"{DEFAULT_STORY} and every other {DEFAULT_STORY.parent}/story*.yaml (one per language, "
+        "such as story.ru.yaml), each into output/<name>.html.",
     )
-    _story_argument(build, optional=True)
-    _output_argument(build, "the page to write, or a folder for it (default: output/STORY.html)")
+    build.add_argument(
+        "story",
+        nargs="?",
+        help=f"the story file (default: {DEFAULT_STORY} and every "
+        f"{DEFAULT_STORY.parent}/story*.yaml)",
+    )
+    _output_argument(
+        build,
+        "the page to write, or a folder for it (default: output/STORY.html); with no STORY and "
+        "several stories, a folder for all their pages",
+    )
     _map_arguments(build, described=True)
     build.add_argument(
         "--url",
@@ -625,9 +636,7 @@ def run_draft(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from storymap.build import build
-    from storymap.routes import total_km
-    from storymap.text import km_label
+    from storymap.build import default_stories
 
     tiles = _tiles(args.tiles, args.tiles_key)
     url = UNSET
@@ -638,8 +647,45 @@ def run_build(args: argparse.Namespace) -> int:
             url = check_url(args.url)
         except ValueError as exc:
             raise _UsageError(f"--url: {exc}") from None
+    stories = [Path(args.story)] if args.story is not None else default_stories()
+    if len(stories) == 1:
+        return _build_one(args, stories[0], tiles, url)
+    names = ", ".join(str(story) for story in stories)
+    if url is not UNSET:
+        raise _UsageError(
+            f"--url is the address of one page, and there are {len(stories)} stories ({names}); "
+            "name the STORY it is for"
+        )
+    out = args.output
+    if out is not None and not (out.endswith(("/", os.sep)) or os.path.isdir(out)):
+        raise _UsageError(
+            f"-o {out}: there are {len(stories)} stories ({names}), one page each; give a "
+            f"folder (-o {out.rstrip('/')}/) or name the STORY"
+        )
+    failed = 0
+    for story in stories:
+        try:
+            _build_one(args, story, tiles, url)
+        except StoryError as exc:  # the other stories are still built
+            for problem in exc.problems:
+                _say(problem, err=True)
+            count = len(exc.problems)
+            _say(
+                f"storymap: {count} problem{'s' if count != 1 else ''} in {story}; "
+                "its page was not written",
+                err=True,
+            )
+            failed += 1
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _build_one(args: argparse.Namespace, story: Path, tiles: Any, url: Any) -> int:
+    from storymap.build import build
+    from storymap.routes import total_km
+    from storymap.text import km_label
+
     journey = build(
-        args.story,
+        story,
         args.output,
         tiles=tiles,
         tiles_key=args.tiles_key,
