@@ -38,6 +38,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--fragment", default="", metavar="ID", help="open PAGE#ID, e.g. a chapter of a story"
     )
     parser.add_argument(
+        "--color-scheme",
+        choices=("light", "dark"),
+        default="light",
+        help="the reader's setting the page sees, for a story whose theme is auto (light)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=30, help="seconds to wait for the page (30)"
     )
     args = parser.parse_args(argv)
@@ -61,6 +67,7 @@ def screenshot(args: argparse.Namespace) -> list[str]:
                 browser,
                 tile_png=chromium.GREY_TILE_PNG,
                 viewport={"width": args.width, "height": args.height},
+                color_scheme=args.color_scheme,
             )
             page = context.new_page()
             page.set_default_timeout(timeout_ms)

@@ -127,6 +127,7 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
                 "name": name,
                 "label": MODES[name].label,
                 "color": MODES[name].color,
+                "dark": dark_colour(MODES[name].color),
                 "dash": MODES[name].dash,
                 "icon": icon_svg(MODES[name].icon),
             }
@@ -134,6 +135,46 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
         ],
         "chapters": chapters,
     }
+
+
+# The dark theme's ground (story.css, "Dark theme"): a leg is drawn in its mode's hue, made
+# light enough to stand out from both by WCAG's 3:1 for graphics.
+DARK_LAND = "#2a2d33"
+DARK_SEA = "#141c25"
+DARK_CONTRAST = 3.0
+
+
+def _luminance(colour: str) -> float:
+    """WCAG's relative luminance of ``#rrggbb``."""
+    channels = [int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two ``#rrggbb`` colours, from 1 to 21."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@cache
+def dark_colour(colour: str) -> str:
+    """``colour`` (``#rrggbb``) in the dark theme: the same hue and saturation, and the least
+    lightness at which it stands out from the dark land and sea (:data:`DARK_CONTRAST`), so that
+    it still reads on light raster tiles too."""
+    import colorsys
+
+    channels = [int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+    hue, lightness, saturation = colorsys.rgb_to_hls(*channels)
+    out = colour
+    while lightness < 1:
+        out = "#" + "".join(
+            f"{round(c * 255):02x}" for c in colorsys.hls_to_rgb(hue, lightness, saturation)
+        )
+        if min(contrast(out, DARK_LAND), contrast(out, DARK_SEA)) >= DARK_CONTRAST:
+            break
+        lightness = min(1.0, lightness + 0.01)
+    return out
 
 
 def _leg_data(leg: Leg, path: tuple[Position, ...]) -> dict[str, Any]:
@@ -617,6 +658,15 @@ def share_tags(story: Story, url: str | None = None, image: str | None = None) -
     return "\n".join(lines) + "\n"
 
 
+def theme_script(theme: str) -> str:
+    """For a story whose ``theme`` is ``light`` or ``dark``, a script that marks ``<html>`` with
+    it (``data-theme``) before the body is drawn; ``auto`` needs none, the stylesheet follows the
+    reader's setting."""
+    if theme == "auto":
+        return ""
+    return f'<script>document.documentElement.setAttribute("data-theme", "{theme}");</script>\n'
+
+
 def image_address(url: str, name: str) -> str:
     """The absolute address of the file ``name`` beside the page at ``url``."""
     from urllib.parse import quote, urljoin
@@ -631,6 +681,7 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
     bounds = route.bounds
     figure = StoryFigure(title=story.title)
     figure.header.add_child(Raw(share_tags(story, options.url, options.image)), name="share")
+    figure.header.add_child(Raw(theme_script(story.theme)), name="theme")
     fmap = StoryMap(
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
         zoom_start=4,

@@ -13,11 +13,11 @@
   var BASEMAP_STYLE = {
     sea: { stroke: false, fill: true, fillColor: SEA, fillOpacity: 1, className: "sm-bm-sea" },
     land: { stroke: false, fill: true, fillColor: "#f1eee4", fillOpacity: 1, className: "sm-bm-land" },
-    lake: { stroke: false, fill: true, fillColor: SEA, fillOpacity: 1, className: "sm-bm-water" },
-    shore: { color: "#7fa7c4", weight: 0.8, fill: false, className: "sm-bm-water" },
-    river: { color: "#7fb0d3", weight: 1.6, fill: false, className: "sm-bm-water" },
-    coast: { color: "#6f93ad", weight: 1, fill: false, className: "sm-bm-lines" },
-    border: { color: "#7d6b8f", weight: 1.3, dashArray: "5 3", fill: false, className: "sm-bm-lines" },
+    lake: { stroke: false, fill: true, fillColor: SEA, fillOpacity: 1, className: "sm-bm-water sm-bm-lake" },
+    shore: { color: "#7fa7c4", weight: 0.8, fill: false, className: "sm-bm-water sm-bm-shore" },
+    river: { color: "#7fb0d3", weight: 1.6, fill: false, className: "sm-bm-water sm-bm-river" },
+    coast: { color: "#6f93ad", weight: 1, fill: false, className: "sm-bm-lines sm-bm-coast" },
+    border: { color: "#7d6b8f", weight: 1.3, dashArray: "5 3", fill: false, className: "sm-bm-lines sm-bm-border" },
   };
   var BASE_PANES = 4; /* the world's and the journey's levels, and a chapter's two */
 

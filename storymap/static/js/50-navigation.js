@@ -82,6 +82,7 @@
 
   /* While the offline map is shown, never closer than its data supports. */
   function frame(app, bounds, animate, i) {
+    if (storymap.locator) storymap.locator.show(app, i); /* a control the stops keep clear of */
     var map = app.map;
     var data = app.data;
     var offline = app.offline === undefined ? !data.tiles : app.offline; /* before it is shown */
