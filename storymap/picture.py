@@ -29,7 +29,6 @@ LEG_WEIGHT = 4
 INK = "#1f2933"
 MUTED = "#52606d"
 STOP = 28  # a stop marker's diameter, in the page's pixels
-SMALLEST = {"lake": 4, "river": 12}  # the least extent of water drawn, in the picture's pixels
 
 Point = tuple[float, float]
 Line = list[Point]
@@ -87,6 +86,7 @@ def scene(
     basemap: bool = True,
     coasts: bool = True,
     overscan: float = 0.0,
+    smallest: dict[str, float] | None = None,
 ) -> Scene:
     """The journey drawn on a canvas of ``size`` (width, height) below ``top``.
 
@@ -95,7 +95,9 @@ def scene(
     to a ``pixel``. With ``coasts`` the coasts are lines of their own, clipped to the canvas;
     without, the back end draws them along the land's outline, and the basemap is clipped
     ``overscan`` canvas pixels past each side of the canvas so that the outline along the
-    clip's edges lies outside it. Without ``basemap`` only the journey is drawn.
+    clip's edges lies outside it. Without ``basemap`` only the journey is drawn. ``smallest``
+    leaves out lakes and pieces of river whose larger side is below its ``"lake"`` or
+    ``"river"``, in canvas pixels.
     """
     width, height = size
     frame = Frame(route.bounds, (width, height - top), top, unit)
@@ -120,10 +122,9 @@ def scene(
         return [[frame.ring(ring) for ring in polygon] for polygon in found.get(kind, [])]
 
     lakes, rivers = polygons("lake"), lines("river")
-    if not coasts:  # a picture at its own size: water too small to see there is left out
-        least = {kind: n * pixel for kind, n in SMALLEST.items()}
-        lakes = [p for p in lakes if _side(p[0]) >= least["lake"]]
-        rivers = [r for r in rivers if _side(r) >= least["river"]]
+    if smallest:
+        lakes = [p for p in lakes if _side(p[0]) >= smallest.get("lake", 0)]
+        rivers = [r for r in rivers if _side(r) >= smallest.get("river", 0)]
     return Scene(
         size=(width, height),
         top=top,
