@@ -113,32 +113,32 @@ def _stroke(d: str, colour: str, weight: float, dash: tuple[float, ...] | None) 
 
 
 def _stops(drawn: Scene) -> str:
-    """A white-ringed dark pill with the stop's numbers, over a soft shadow, as on the page."""
+    """A white-ringed dark pill with the stop's numbers, over a soft shadow, as on the page
+    (the ring is the pill's stroke)."""
     unit = drawn.unit
     half_h = STOP * unit / 2
     ring = 2 * unit
     out = [
         f'<g font-family="system-ui,sans-serif" font-size="{_n(13 * unit)}" '
-        'font-weight="600" text-anchor="middle">'
+        f'font-weight="600" text-anchor="middle" fill="#fff" stroke-width="{_n(ring)}">'
     ]
     for stop in drawn.stops:
         x, y = stop.at
         label = numbers(stop.members, "–")
         half_w = max(STOP * unit, len(label) * 7.5 * unit + 12 * unit) / 2
         out.append(
-            _pill(x, y + unit, half_w, half_h, "#9aa5b1")
-            + _pill(x, y, half_w, half_h, "#fff")
-            + _pill(x, y, half_w - ring, half_h - ring, INK)
-            + f'<text x="{_n(x)}" y="{_n(y + 4.5 * unit)}" fill="#fff">{label}</text>'
+            _pill(x, y + unit, half_w, half_h, 'fill="#9aa5b1"')
+            + _pill(x, y, half_w - ring / 2, half_h - ring / 2, f'fill="{INK}" stroke="#fff"')
+            + f'<text x="{_n(x)}" y="{_n(y + 4.5 * unit)}">{label}</text>'
         )
     out.append("</g>")
     return "".join(out)
 
 
-def _pill(x: float, y: float, half_w: float, half_h: float, colour: str) -> str:
+def _pill(x: float, y: float, half_w: float, half_h: float, paint: str) -> str:
     return (
         f'<rect x="{_n(x - half_w)}" y="{_n(y - half_h)}" width="{_n(2 * half_w)}" '
-        f'height="{_n(2 * half_h)}" rx="{_n(half_h)}" fill="{colour}"/>'
+        f'height="{_n(2 * half_h)}" rx="{_n(half_h)}" {paint}/>'
     )
 
 
