@@ -97,10 +97,15 @@ def svg(drawn: Scene) -> str:
     borders = _path(drawn.borders)
     if borders:
         parts.append(_stroke(borders, BORDER[0], BORDER[1] * unit, dash_array(BORDER[2], unit)))
+    # One path per mode, a subpath per leg, the modes in the order the story first takes them.
+    by_mode: dict[tuple, list[Line]] = {}
     for leg in drawn.legs:
-        d = _path([_simplified(leg.points, PIXEL / 2)], dots=True)
+        style = (leg.colour, leg.weight, leg.dash)
+        by_mode.setdefault(style, []).append(_simplified(leg.points, PIXEL / 2))
+    for (colour, weight, dash), lines in by_mode.items():
+        d = _path(lines, dots=True)
         if d:
-            parts.append(_stroke(d, leg.colour, leg.weight, leg.dash))
+            parts.append(_stroke(d, colour, weight, dash))
     parts.append("</g>")
     parts.append(_stops(drawn))
     parts.append("</svg>")

@@ -143,10 +143,10 @@ def test_a_journey_across_180_is_one_line_inside_the_picture(tmp_path: Path) -> 
     picture = print_map(journey.story, journey.route)
     assert picture.label == "Map of the journey: from Tokyo and back, 3 stops"
     width, height = SIZE
-    flights = re.findall(r'<path stroke="#475569"[^>]* d="([^"]*)"', picture.svg)
-    assert len(flights) == 2
-    for d in flights:
-        (line,) = points(d)
+    (flights,) = re.findall(r'<path stroke="#475569"[^>]* d="([^"]*)"', picture.svg)
+    lines = points(flights)  # one path for the mode, a subpath for each leg
+    assert len(lines) == 2
+    for line in lines:
         assert len(line) > 5
         assert all(0 <= x <= width and 0 <= y <= height for x, y in line)
         # From Tokyo in the west of the picture to Anchorage in its east, or back.
