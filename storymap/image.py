@@ -1,14 +1,10 @@
-"""A picture of the whole journey, drawn without a browser: the offline basemap, each leg in its
-mode's colour and dash, the numbered stops and the title, as a PNG (``storymap image``, and the
-share card's ``og:image``).
+"""The picture of the whole journey as a PNG (``storymap image``, and the share card's
+``og:image``): the scene of :mod:`storymap.picture` (the offline basemap, each leg in its
+mode's colour and dash, the numbered stops) drawn with Pillow, below a band with the title.
 
-The map is drawn as the page draws it: Web Mercator, the same basemap data
-(:func:`storymap.basemap.basemap`) and colours, the journey framed with a margin. Longitudes are
-those of the journey's frame, unwrapped along the way (:mod:`storymap.routes`), so a journey
-across the 180° meridian is drawn in one piece. Everything is drawn at twice the size and scaled
-down, for smooth edges; the font is the one that ships with Pillow, so the picture is the same
-on every machine, and the same story gives the same bytes. Imports Pillow and numpy: import this
-module lazily.
+Everything is drawn at twice the size and scaled down, for smooth edges; the font is the one
+that ships with Pillow, so the picture is the same on every machine, and the same story gives
+the same bytes. Imports Pillow and numpy: import this module lazily.
 """
 
 from __future__ import annotations
@@ -16,33 +12,37 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from storymap.basemap import MAX_LAT, MAX_SPAN, MAX_ZOOM, _latitude, _mercator, basemap
+from storymap.picture import (
+    BORDER,
+    COAST,
+    INK,
+    LAND,
+    MUTED,
+    OUTSIDE,
+    RIVER,
+    SEA,
+    SHORE,
+    STOP,
+    Polygon,
+    Scene,
+    dash_array,
+    numbers,
+    scene,
+)
 
 if TYPE_CHECKING:
     from storymap.build import Journey
 
+__all__ = ["DEFAULT_SIZE", "LAND", "SEA", "journey_image", "parse_size"]
+
 DEFAULT_SIZE = (1200, 630)  # the size of a share card (Open Graph, Twitter's large image)
 MIN_SIDE, MAX_SIDE = 200, 4000  # pixels
 SUPERSAMPLE = 2
-
-# The page's colours (storymap/static/js/30-basemap.js, 40-layers.js and story.css).
-OUTSIDE = "#eef1f4"  # beyond the basemap's window: neither land nor sea
-SEA = "#d4e4ef"
-LAND = "#f1eee4"
-RIVER = ("#7fb0d3", 1.6)
-SHORE = ("#7fa7c4", 0.8)
-COAST = ("#6f93ad", 1.0)
-BORDER = ("#7d6b8f", 1.3, "5 3")
-LEG_WEIGHT = 4
-INK = "#1f2933"
-MUTED = "#52606d"
 BAND = "#ffffff"
-STOP = 28  # a stop marker's diameter, in the page's pixels
 
 _SIZE = re.compile(r"^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$")
 
@@ -81,12 +81,11 @@ def journey_image(journey: Journey, size: tuple[int, int] = DEFAULT_SIZE) -> byt
     if story.subtitle:
         band += round(6 * k * s) + _line_height(subtitle_font)
 
-    frame = _Frame(route.bounds, (width * s, height * s - band), band, k * s)
-    _draw_basemap(draw, frame, k * s)
-    for leg, path in zip(route.legs, route.paths, strict=True):
-        points = [frame.point(lat, lon) for lat, lon in path]
-        _stroke(draw, points, leg.mode.color, LEG_WEIGHT * k * s, leg.mode.dash, k * s)
-    _draw_stops(draw, frame, route.positions, k * s)
+    drawn = scene(story, route, (width * s, height * s), top=band, unit=k * s, pixel=s)
+    _draw_basemap(draw, drawn)
+    for leg in drawn.legs:
+        _stroke(draw, leg.points, leg.colour, leg.weight, leg.dash)
+    _draw_stops(draw, drawn)
 
     draw.rectangle([0, 0, width * s, band], fill=BAND)
     draw.line([(0, band), (width * s, band)], fill="#d9dee3", width=max(1, round(k * s)))
@@ -104,82 +103,29 @@ def journey_image(journey: Journey, size: tuple[int, int] = DEFAULT_SIZE) -> byt
     return out.getvalue()
 
 
-class _Frame:
-    """Web Mercator onto the canvas: the journey's bounds framed in an area of ``size`` below
-    ``top``, with a margin, no closer than the page ever frames (zoom 10)."""
-
-    def __init__(self, bounds: list[list[float]], size: tuple[int, int], top: int, unit: float):
-        (south, west), (north, east) = bounds
-        width, height = size
-        self.top = top
-        margin = max(0.1 * min(width, height), 1.5 * STOP * unit)
-        x0, x1 = west, east
-        y0, y1 = _mercator(south), _mercator(north)
-        fit_w = max(width - 2 * margin, 1) / max(x1 - x0, 1e-9)
-        fit_h = max(height - 2 * margin, 1) / max(y1 - y0, 1e-9)
-        closest = 256 * 2**MAX_ZOOM / 360 * unit  # canvas pixels per degree at zoom 10
-        self.scale = min(fit_w, fit_h, closest)
-        self.cx, self.cy = (x0 + x1) / 2, (y0 + y1) / 2
-        self.size = size
-        half_w, half_h = width / 2 / self.scale, height / 2 / self.scale
-        self.west, self.east = self.cx - half_w, self.cx + half_w
-        self.south = _latitude(self.cy - half_h)
-        self.north = _latitude(self.cy + half_h)
-
-    def xy(self, lon: float, y: float) -> tuple[float, float]:
-        """A point given by longitude and Mercator ordinate."""
-        width, height = self.size
-        return (
-            width / 2 + (lon - self.cx) * self.scale,
-            self.top + height / 2 - (y - self.cy) * self.scale,
-        )
-
-    def point(self, lat: float, lon: float) -> tuple[float, float]:
-        return self.xy(lon, _mercator(lat))
-
-    def ring(self, coords: Sequence[Sequence[float]]) -> list[tuple[float, float]]:
-        """(lon, lat) points as canvas points."""
-        import numpy as np
-
-        array = np.asarray(coords, dtype=np.float64)
-        lat = np.clip(array[:, 1], -MAX_LAT, MAX_LAT)
-        y = np.degrees(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
-        width, height = self.size
-        px = width / 2 + (array[:, 0] - self.cx) * self.scale
-        py = self.top + height / 2 - (y - self.cy) * self.scale
-        return list(zip(px.tolist(), py.tolist(), strict=True))
-
-
-def _draw_basemap(draw: ImageDraw.ImageDraw, frame: _Frame, unit: float) -> None:
-    west, east = frame.west, frame.east
-    if east - west > MAX_SPAN - 2:  # wider than the basemap draws: its widest, in the middle
-        west, east = frame.cx - MAX_SPAN / 2 + 1, frame.cx + MAX_SPAN / 2 - 1
-    south, north = max(frame.south, -MAX_LAT + 0.01), min(frame.north, MAX_LAT - 0.01)
-    tolerance = SUPERSAMPLE / frame.scale  # a pixel of the picture, as the page simplifies
-    data = basemap([[south, west], [north, east]], margin=0.0, tolerance=tolerance)
-    w, s, e, n = data["bbox"]
-    x0, y0 = frame.xy(w, _mercator(n))
-    x1, y1 = frame.xy(e, _mercator(s))
-    draw.rectangle([x0, y0, x1, y1], fill=SEA)
-    features = {f["properties"]["kind"]: f["geometry"]["coordinates"] for f in data["features"]}
-    _fill(draw, frame, features.get("land", []), LAND, SEA)
-    _fill(draw, frame, features.get("lake", []), SEA, LAND)
-    for polygon in features.get("lake", []):
+def _draw_basemap(draw: ImageDraw.ImageDraw, drawn: Scene) -> None:
+    if drawn.sea is None:
+        return
+    unit = drawn.unit
+    draw.rectangle(list(drawn.sea), fill=SEA)
+    _fill(draw, drawn.land, LAND, SEA)
+    _fill(draw, drawn.lakes, SEA, LAND)
+    for polygon in drawn.lakes:
         for ring in polygon:
-            _stroke(draw, frame.ring(ring), SHORE[0], SHORE[1] * unit, None, unit)
-    for line in features.get("river", []):
-        _stroke(draw, frame.ring(line), RIVER[0], RIVER[1] * unit, None, unit)
-    for line in features.get("coast", []):
-        _stroke(draw, frame.ring(line), COAST[0], COAST[1] * unit, None, unit)
-    for line in features.get("border", []):
-        _stroke(draw, frame.ring(line), BORDER[0], BORDER[1] * unit, BORDER[2], unit)
+            _stroke(draw, ring, SHORE[0], SHORE[1] * unit, None)
+    for line in drawn.rivers:
+        _stroke(draw, line, RIVER[0], RIVER[1] * unit, None)
+    for line in drawn.coasts:
+        _stroke(draw, line, COAST[0], COAST[1] * unit, None)
+    dash = dash_array(BORDER[2], unit)
+    for line in drawn.borders:
+        _stroke(draw, line, BORDER[0], BORDER[1] * unit, dash)
 
 
-def _fill(draw: ImageDraw.ImageDraw, frame: _Frame, polygons: list, colour: str, hole: str) -> None:
+def _fill(draw: ImageDraw.ImageDraw, polygons: list[Polygon], colour: str, hole: str) -> None:
     """Fill polygons (a shell, then holes), the largest first, so that an island inside
     another polygon's hole is drawn after that hole."""
-    rings = [[frame.ring(ring) for ring in polygon] for polygon in polygons]
-    rings.sort(key=lambda polygon: -_extent(polygon[0]))
+    rings = sorted(polygons, key=lambda polygon: -_extent(polygon[0]))
     for shell, *holes in rings:
         if len(shell) >= 3:
             draw.polygon(shell, fill=colour)
@@ -199,10 +145,9 @@ def _stroke(
     points: list[tuple[float, float]],
     colour: str,
     weight: float,
-    dash: str | None,
-    unit: float,
+    dash: tuple[float, ...] | None,
 ) -> None:
-    """A line with round caps and joins, dashed by an SVG dash array in the page's pixels."""
+    """A line with round caps and joins, dashed by an SVG dash array in canvas pixels."""
     if len(points) < 2:
         return
     width = max(1, round(weight))
@@ -211,7 +156,7 @@ def _stroke(
         _cap(draw, points[0], colour, weight)
         _cap(draw, points[-1], colour, weight)
         return
-    for piece in _dashes(points, [float(v) * unit for v in dash.split()]):
+    for piece in _dashes(points, list(dash)):
         if len(piece) >= 2 and piece[0] != piece[-1]:
             draw.line(piece, fill=colour, width=width, joint="curve")
         _cap(draw, piece[0], colour, weight)
@@ -256,24 +201,14 @@ def _dashes(points: list[tuple[float, float]], pattern: list[float]) -> list[lis
     return pieces
 
 
-def _draw_stops(
-    draw: ImageDraw.ImageDraw, frame: _Frame, positions: Sequence[tuple[float, float]], unit: float
-) -> None:
+def _draw_stops(draw: ImageDraw.ImageDraw, drawn: Scene) -> None:
     """A dark disc with a white number per stop, as on the page; stops closer than a marker's
-    width are one marker naming them all ("3-4")."""
+    width are one marker naming them all ("3-4": the font has no en dash)."""
+    unit = drawn.unit
     size = STOP * unit
-    groups: list[tuple[tuple[float, float], list[int]]] = []
-    for n, (lat, lon) in enumerate(positions, start=1):
-        at = frame.point(lat, lon)
-        for head, members in groups:
-            if math.hypot(at[0] - head[0], at[1] - head[1]) < size:
-                members.append(n)
-                break
-        else:
-            groups.append((at, [n]))
     font = _font(round(13 * unit))
-    for (x, y), members in groups:
-        label = _numbers(members)
+    for stop in drawn.stops:
+        (x, y), label = stop.at, numbers(stop.members)
         text_width = draw.textlength(label, font=font)
         half_w = max(size, text_width + 12 * unit) / 2
         half_h = size / 2
@@ -293,19 +228,6 @@ def _draw_stops(
             fill=INK,
         )
         draw.text((x, y), label, font=font, fill="#ffffff", anchor="mm")
-
-
-def _numbers(members: list[int]) -> str:
-    """Stop numbers as the page writes a group: runs as "3-4" (the font has no en dash), others
-    after commas."""
-    members = sorted(members)
-    runs: list[list[int]] = []
-    for n in members:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
 def _font(size: int) -> Any:

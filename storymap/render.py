@@ -206,7 +206,7 @@ def _story_template() -> Any:
     return environment.from_string(_read_package_text("templates", "story.html.j2"))
 
 
-def story_html(story: Story, route: Route) -> str:
+def story_html(story: Story, route: Route, *, picture: Any = None) -> str:
     """The story as HTML, in story order: a ``<main>`` holding an ``<article>`` whose
     ``<header class="sm-card">`` is the title card (title, subtitle, byline and date, the
     journey's length, introduction, sources) and one ``<section class="sm-chapter"
@@ -214,8 +214,9 @@ def story_html(story: Story, route: Route) -> str:
 
     Readable as it is, without the script; the script shows it in the panel, one part at a
     time. Everything is escaped but the Markdown, which :func:`storymap.text.markdown_html`
-    has already sanitized. In print, the header may hold an ``<img class="sm-print-map">``,
-    a picture of the journey that stands in for the live map (none is made yet).
+    has already sanitized. ``picture`` (a :class:`storymap.svg.PrintMap`) ends the header
+    as a ``<figure class="sm-print-map" role="img">``: the picture of the journey, which
+    stands in for the live map in print.
     """
     from markupsafe import Markup
 
@@ -245,7 +246,10 @@ def story_html(story: Story, route: Route) -> str:
         "intro": Markup(markdown_html(story.intro)),
         "sources": [{"title": s.title, "url": s.url} for s in story.sources],
     }
-    return _story_template().render(story=card, chapters=chapters, print_map=None)
+    print_map = None
+    if picture is not None:
+        print_map = {"label": picture.label, "svg": Markup(picture.svg)}
+    return _story_template().render(story=card, chapters=chapters, print_map=print_map)
 
 
 @dataclass(frozen=True)
@@ -697,7 +701,10 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
         if options.basemap
         else None
     )
-    article = story_html(story, route)
+    from storymap.svg import print_map
+
+    picture = print_map(story, route, basemap=options.basemap)
+    article = story_html(story, route, picture=picture)
     story_js = story_script()
     story_css = _read_package_text("static", "story.css")
     if options.resources == "cdn":

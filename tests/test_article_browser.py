@@ -138,23 +138,3 @@ def test_print_shows_every_chapter_and_no_controls(
     page.emulate_media(media="screen")
     if script:
         assert _shown(page, ".sm-story > section").count(True) == 1, "back on screen as before"
-
-
-def test_print_has_a_place_for_the_journey_picture(page, flagship) -> None:
-    """An <img class="sm-print-map"> in the title card is shown in print only."""
-    page.open(flagship.page)
-    page.wait_for_function("() => window.storymap && storymap.app")
-    page.evaluate(
-        """() => {
-            const img = document.createElement('img');
-            img.className = 'sm-print-map';
-            img.alt = 'The journey';
-            img.width = 10;
-            img.height = 10;
-            img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
-            document.querySelector('.sm-card').appendChild(img);
-        }"""
-    )
-    assert _shown(page, ".sm-print-map") == [False]
-    page.emulate_media(media="print")
-    assert _shown(page, ".sm-print-map") == [True]
