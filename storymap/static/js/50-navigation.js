@@ -167,7 +167,7 @@
       if (!options.fromPlayer) player.stop();
       var changed = i !== app.current;
       app.current = i;
-      storymap.panel.show(app, ui, i, next);
+      storymap.panel.show(app, ui, i, begin);
       if (!options.keepPopup && !options.fromPlayer) map.closePopup();
       layers.highlight();
       /* A layout that shows every part brings this one into view (not when it is the one
@@ -182,6 +182,12 @@
 
     function next() {
       go(app.current + 1);
+    }
+
+    /* The title card's button: the first chapter (in the scroll layout it can be pressed from
+     * any chapter). */
+    function begin() {
+      go(0);
     }
 
     function prev() {
