@@ -131,7 +131,7 @@ def test_scrolling_inside_an_iframe(page, scrolled: Path, http_server) -> None:
     (site / "host.html").write_text(
         "<!DOCTYPE html><html lang='en'><head><title>Host</title></head><body style='margin:0'>"
         "<h1 style='height:480px;margin:0'>An article</h1>"
-        "<iframe id='map' title='Story map' src='story.html' "
+        "<iframe id='map' title='Story map' src='story.html#vladivostok' "
         "style='display:block;width:900px;height:600px;border:0'></iframe>"
         "<p style='height:1200px'>After the map.</p></body></html>",
         encoding="utf-8",
@@ -141,6 +141,9 @@ def test_scrolling_inside_an_iframe(page, scrolled: Path, http_server) -> None:
     page.frame_locator("#map").locator(".sm-card h1").wait_for()
     inner = page.frames[1]
     inner.wait_for_function(READY_APP)
+    in_place(inner, 4)
+    inner.wait_for_function("() => location.hash === '#vladivostok'")
+    assert page.evaluate("scrollY") == 0, "the deep link scrolled the frame, not the host page"
     scroll_through(inner)
     assert page.evaluate("scrollY") == 0, "scrolling the story leaves the host page where it is"
     page.frame_locator("#map").locator(".sm-next").click()
@@ -158,6 +161,7 @@ def test_deep_links_scroll_to_their_chapter(page, scrolled: Path) -> None:
     place = page.evaluate(PLACE_OF, 3)
     assert place["scrollY"] > 0
     assert abs(place["top"] - place["reading"]) < 2, "the chapter begins at its reading place"
+    page.wait_for_function("() => location.hash === '#trolley'")
     page.open(scrolled.as_uri() + "#6")
     page.wait_for_function(READY_APP)
     in_place(page, 5)
