@@ -4,8 +4,9 @@ Usage: python bench/bench_page.py [--story STORY] [--runs 10] [--warmup 2] [--sp
                                   [--with-none] [--write docs/benchmarks.md]
 
 The story is built once into a temporary folder with its own tiles (by default
-OpenStreetMap), and with ``--with-none`` also with ``--tiles none``. Chromium is Debian's
-``/usr/bin/chromium``, launched and kept offline by ``scripts/chromium.py``: the page is
+OpenStreetMap), in the panel layout and in the scroll layout (``--layout scroll``), and with
+``--with-none`` also with ``--tiles none``; each page is a column of the tables. Chromium is
+Debian's ``/usr/bin/chromium``, launched and kept offline by ``scripts/chromium.py``: the page is
 opened from disk (``file:``), tile requests are answered from memory with a grey PNG, and
 any other request is aborted.
 
@@ -196,6 +197,7 @@ class Variant:
     label: str
     tiles: str | None  # None: the story's own tiles
     page: Path
+    layout: str = "panel"
     runs: list[dict[str, Any]] = field(default_factory=list)
     tile_requests: int = 0
     blocked: list[str] = field(default_factory=list)
@@ -219,9 +221,9 @@ def choose_story(explicit: str | None) -> tuple[Path, str]:
     return path, f"`{shown}`"
 
 
-def build(story: Path, out: Path, tiles: str | None) -> None:
+def build(story: Path, out: Path, tiles: str | None, layout: str) -> None:
     extra = ["--tiles", tiles] if tiles else []
-    proc = storymap("build", str(story), "-o", str(out), *extra)
+    proc = storymap("build", str(story), "-o", str(out), "--layout", layout, *extra)
     if proc.returncode != 0:
         raise SystemExit(f"bench: storymap build failed:\n{proc.stderr.strip()}")
 
@@ -486,25 +488,29 @@ def report(
         ),
     ]
 
-    flagship = variants[0]
-    first, later = first_map(flagship)
-    painted = statistics.median(r["legsPainted"] for r in flagship.runs)
-    same = sum(r["sameFrame"] for r in flagship.runs)
-    fastest = min(r["fcp"] or r["legsPainted"] for r in flagship.runs)
-    verdicts = [
-        f"**First map: target {'met' if first < FIRST_MAP_TARGET_MS else 'not met'}** "
-        f"(under {FIRST_MAP_TARGET_MS:.0f} ms): the legs are rendered {ms(painted)} ms and "
-        f"on screen {ms(first)} ms after the navigation starts (medians, the page with its "
-        "own tiles)"
-        + (
-            f"; in {later} of {len(flagship.runs)} runs they came after the first "
-            "contentful paint, and there the end of their frame counts as on screen"
-            if later
-            else ""
+    verdicts = []
+    for flagship in [v for v in variants if v.tiles is None]:  # each layout, own tiles
+        first, later = first_map(flagship)
+        painted = statistics.median(r["legsPainted"] for r in flagship.runs)
+        same = sum(r["sameFrame"] for r in flagship.runs)
+        fastest = min(r["fcp"] or r["legsPainted"] for r in flagship.runs)
+        if verdicts:
+            verdicts.append("")
+        verdicts.append(
+            f"**First map, {flagship.layout} layout: target "
+            f"{'met' if first < FIRST_MAP_TARGET_MS else 'not met'}** "
+            f"(under {FIRST_MAP_TARGET_MS:.0f} ms): the legs are rendered {ms(painted)} ms and "
+            f"on screen {ms(first)} ms after the navigation starts (medians, the page with its "
+            "own tiles)"
+            + (
+                f"; in {later} of {len(flagship.runs)} runs they came after the first "
+                "contentful paint, and there the end of their frame counts as on screen"
+                if later
+                else ""
+            )
+            + f"; in the fastest run, {ms(fastest)} ms. The story became interactive in the "
+            f"same frame in {same} of {len(flagship.runs)} runs."
         )
-        + f"; in the fastest run, {ms(fastest)} ms. The panel became interactive in the "
-        f"same frame in {same} of {len(flagship.runs)} runs."
-    ]
     for v in played:
         fps_ok, tasks_ok = play_ok(v.play)
         n = v.play["tasks"]
@@ -520,18 +526,19 @@ def report(
             text += "." if scripted else "; no script ran over 5 ms in any of them."
         verdicts += ["", text]
 
-    with_none = len(variants) > 1
+    with_none = any(v.tiles == "none" for v in variants)
+    flagship = variants[0]
     lines = [
         HEADING,
         "",
         f"Story: {story_note}, built with its own tiles ({flagship.tile_requests} tile "
         "requests for the first view, answered from memory with a grey PNG: nothing leaves "
-        "the machine)"
-        + (" and with `--tiles none`" if with_none else "")
+        "the machine) in the panel layout and in the scroll layout (`--layout scroll`)"
+        + (", and with `--tiles none`" if with_none else "")
         + f", opened from disk (`file:`) in headless Chromium at {VIEWPORT['width']}×"
         f"{VIEWPORT['height']}, in a fresh browser context for each of {runs} timed loads "
         f"after {warmup} warm-up loads"
-        + (", the two pages alternating" if with_none else "")
+        + f", the {len(variants)} pages taking turns"
         + ". A script added before the page's own takes `performance.now()` (0 is the "
         "navigation start) when a MutationObserver first sees a `path.sm-leg` and when "
         "`storymap:ready` fires, and at the end of the next frame after each (a task posted "
@@ -588,12 +595,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"story: {note.replace('`', '')}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="storymap-bench-") as tmp:
         tmpdir = Path(tmp)
-        variants = [Variant("own tiles (grey stand-ins)", None, tmpdir / "story.html")]
+        variants = [
+            Variant("panel layout, own tiles (grey stand-ins)", None, tmpdir / "story.html"),
+            Variant("scroll layout, own tiles", None, tmpdir / "scroll.html", "scroll"),
+        ]
         if args.with_none:
             none = Variant("`--tiles none` (offline basemap)", "none", tmpdir / "none.html")
             variants.append(none)
         for variant in variants:
-            build(story, variant.page, variant.tiles)
+            build(story, variant.page, variant.tiles, variant.layout)
         with sync_playwright() as playwright:
             browser = chromium.launch(playwright)
             try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from storymap.errors import Problem, StoryError
 from storymap.files import refuse_inputs, write_atomic
-from storymap.model import Leg, Route, Story
+from storymap.model import LAYOUTS, Leg, Route, Story
 
 if TYPE_CHECKING:
     from storymap.geocode import Resolution
@@ -123,6 +123,7 @@ class Journey:
         earlier: Path | None = None,
         url: str | None = UNSET,
         image: str | None = None,
+        layout: str | None = None,
     ) -> str:
         """The page as a string; the options are those of :func:`build`. ``earlier`` is a page
         this one replaces: its offline map is reused if nothing it was made from changed.
@@ -149,6 +150,7 @@ class Journey:
             earlier=reused,
             url=url,
             image=image if url else None,
+            layout=layout,
         )
         return render(self.story, self.route, options)
 
@@ -245,6 +247,7 @@ def build(
     allow_outside: bool = False,
     strict: bool = False,
     url: str | None = UNSET,
+    layout: str | None = None,
 ) -> Journey:
     """Build the page for ``story_path`` and return the :class:`Journey`, with ``page`` (the
     path written: ``out``, or ``<stem>.html`` inside the folder ``out``, by default in
@@ -254,11 +257,14 @@ def build(
     offline vector basemap; ``resources="cdn"`` loads Leaflet from a CDN instead of inlining it.
     ``strict`` makes the story's warnings errors: nothing is written. ``url`` is the page's
     public address (by default the story's ``url:``): the page then carries share cards, and
-    the picture of the journey is written beside it (``picture``).
+    the picture of the journey is written beside it (``picture``). ``layout`` (``"panel"`` or
+    ``"scroll"``) overrides the story's ``layout:``.
     Raises :class:`StoryError` (every problem of the story at once), :class:`GeocodingError`
     (an online geocoder failed) or :class:`OutputError` (the page cannot be written; an
     earlier page at ``out`` is then left as it was).
     """
+    if layout is not None and layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     target = output_path(story_path, out)
     refuse_inputs(target, [(story_path, "the story")])
     if url is not UNSET and url is not None:
@@ -271,6 +277,12 @@ def build(
     if strict and journey.warnings:
         raise StoryError(journey.warnings)
     journey.save(
-        target, url=url, tiles=tiles, tiles_key=tiles_key, basemap=basemap, resources=resources
+        target,
+        url=url,
+        tiles=tiles,
+        tiles_key=tiles_key,
+        basemap=basemap,
+        resources=resources,
+        layout=layout,
     )
     return journey

@@ -22,6 +22,7 @@ from storymap.build import DEFAULT_STORY, UNSET
 from storymap.console import printable, printable_json
 from storymap.errors import GeocodingError, OutputError, StoryError
 from storymap.files import RefusedOutputError
+from storymap.model import LAYOUTS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -92,7 +93,7 @@ def _force_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _map_arguments(parser: argparse.ArgumentParser, *, described: bool) -> None:
-    """--tiles, --tiles-key and --no-basemap; with ``described``, the full help and
+    """--tiles, --tiles-key, --no-basemap and --layout; with ``described``, the full help and
     --resources (build), else help that points to build (watch)."""
     parser.add_argument(
         "--tiles",
@@ -115,6 +116,15 @@ def _map_arguments(parser: argparse.ArgumentParser, *, described: bool) -> None:
         dest="basemap",
         action="store_false",
         help="leave out the offline vector basemap (coasts, borders) that shows without tiles"
+        if described
+        else "as for build",
+    )
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        help="panel: one chapter at a time beside the map; scroll: the story as an article that "
+        "scrolls beside the map, which follows the chapter in the middle of the window "
+        "(default: the story's layout: field, else panel)"
         if described
         else "as for build",
     )
@@ -493,7 +503,13 @@ def run_watch(args: argparse.Namespace) -> int:
     refuse_inputs(out, [(story, "the story")])
     tiles = _tiles(args.tiles, args.tiles_key)
     # No share cards while editing: the picture is not redrawn on every save.
-    options = {"tiles": tiles, "tiles_key": args.tiles_key, "basemap": args.basemap, "url": None}
+    options = {
+        "tiles": tiles,
+        "tiles_key": args.tiles_key,
+        "basemap": args.basemap,
+        "url": None,
+        "layout": args.layout,
+    }
 
     def report(outcome: Outcome) -> None:
         ms = f"{outcome.seconds * 1000:,.0f} ms"
@@ -695,6 +711,7 @@ def _build_one(args: argparse.Namespace, story: Path, tiles: Any, url: Any) -> i
         allow_outside=args.allow_outside,
         strict=args.strict,
         url=url,
+        layout=args.layout,
     )
     _warn(journey.warnings)
     if journey.picture is not None:

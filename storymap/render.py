@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from storymap.basemap import _latitude, _mercator
-from storymap.model import MODES, Leg, Route, Story
+from storymap.model import LAYOUTS, MODES, Leg, Route, Story
 from storymap.text import date_label, hours_label, km_label, markdown_html
 
 COORD_DIGITS = 5  # about a metre
@@ -263,10 +263,13 @@ class PageOptions:
     earlier: dict[str, Any] | None = None  # the offline map of the page being replaced
     url: str | None = None  # the page's public address: share-card tags and a canonical link
     image: str | None = None  # the absolute address of the journey's picture, for og:image
+    layout: str | None = None  # "panel" or "scroll"; None: the story's layout:
 
     def __post_init__(self) -> None:
         if self.resources not in RESOURCES:
             raise ValueError(f"resources must be one of {', '.join(RESOURCES)}")
+        if self.layout is not None and self.layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
 
 
 RESOURCES = ("inline", "cdn")
@@ -695,6 +698,8 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
     )
     figure.add_child(fmap)
     data = story_data(story, route)
+    if options.layout is not None:
+        data["layout"] = options.layout
     data["tiles"] = tiles_data(options.tiles, options.tiles_key) if options.tiles else None
     data["basemap"] = (
         basemap_data(route.legs, bounds, route.positions, earlier=options.earlier)

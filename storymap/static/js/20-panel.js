@@ -112,15 +112,17 @@
   }
 
   /* Chapter i, or the title card with `begin` on its button, in the panel: the part shown
-   * carries the class sm-view; the others are hidden. */
+   * carries the class sm-view; the others are hidden (in the scroll layout, every part stays
+   * in the article). */
   function show(app, ui, i, begin) {
     var data = app.data;
     var chapters = data.chapters;
     var parts = app.story.parts;
+    var all = app.pageLayout === "scroll";
     ui.view = parts[i + 1];
     parts.forEach(function (node) {
       var shown = node === ui.view;
-      node.hidden = !shown;
+      node.hidden = !shown && !all;
       node.classList.toggle("sm-view", shown);
     });
     ui.beginButton.onclick = begin;
@@ -132,7 +134,7 @@
       ui.progress.textContent = i + 1 + " / " + chapters.length;
       ui.live.textContent = "Chapter " + (i + 1) + " of " + chapters.length + ": " + chapters[i].title;
     }
-    ui.panel.scrollTop = 0;
+    if (!all) ui.panel.scrollTop = 0;
     ui.prevButton.disabled = i === page.TITLE_CARD;
     ui.nextButton.disabled = i === chapters.length - 1;
   }
@@ -237,6 +239,7 @@
   }
 
   storymap.panel = {
+    legIcon: legIcon,
     chapterContent: chapterContent,
     create: create,
     show: show,

@@ -42,10 +42,11 @@
 
   /* Padding that frames `bounds` with the stops clear of the map's edge, its controls and
    * the legend: where one would sit under a control, that side is padded more. */
-  function clearOfControls(map, bounds, maxZoom, stops) {
+  function clearOfControls(map, bounds, maxZoom, stops, inset) {
     var size = map.getSize();
     var controls = page.controlRects(map.getContainer());
-    var pad = { l: 40, t: 40, r: 40, b: 40 };
+    inset = inset || { l: 0, t: 0, r: 0, b: 0 };
+    var pad = { l: 40 + inset.l, t: 40 + inset.t, r: 40 + inset.r, b: 40 + inset.b };
     for (var round = 0; round < 6; round++) {
       var tl = L.point(pad.l, pad.t);
       var br = L.point(pad.r, pad.b);
@@ -80,14 +81,16 @@
     return { paddingTopLeft: [pad.l, pad.t], paddingBottomRight: [pad.r, pad.b] };
   }
 
-  /* While the offline map is shown, never closer than its data supports. */
+  /* While the offline map is shown, never closer than its data supports. A layout that covers
+   * part of the map (app.inset(): pixels on each side) has the chapter framed in the rest. */
   function frame(app, bounds, animate, i) {
     if (storymap.locator) storymap.locator.show(app, i); /* a control the stops keep clear of */
     var map = app.map;
     var data = app.data;
     var offline = app.offline === undefined ? !data.tiles : app.offline; /* before it is shown */
     var maxZoom = offline && data.basemap ? Math.min(13, data.basemap.maxZoom) : 13;
-    var options = L.extend({ maxZoom: maxZoom }, clearOfControls(map, bounds, maxZoom, keptStops(app, i)));
+    var inset = app.inset ? app.inset() : null;
+    var options = L.extend({ maxZoom: maxZoom }, clearOfControls(map, bounds, maxZoom, keptStops(app, i), inset));
     var reduce = page.prefersReducedMotion();
     if (animate && !reduce) {
       map.flyToBounds(bounds, L.extend({ duration: app.playing ? 0.8 : 1.2 }, options));
@@ -165,9 +168,12 @@
       if (!options.fromPlayer) player.stop();
       var changed = i !== app.current;
       app.current = i;
-      storymap.panel.show(app, ui, i, next);
+      storymap.panel.show(app, ui, i, begin);
       if (!options.keepPopup && !options.fromPlayer) map.closePopup();
       layers.highlight();
+      /* A layout that shows every part brings this one into view (not when it is the one
+       * that asked, with reveal: false). */
+      if (app.reveal && options.reveal !== false) app.reveal(i, options);
       if (options.camera !== false) {
         frame(app, viewOf(app, i), options.animate !== false, i);
       }
@@ -177,6 +183,12 @@
 
     function next() {
       go(app.current + 1);
+    }
+
+    /* The title card's button: the first chapter (in the scroll layout it can be pressed from
+     * any chapter). */
+    function begin() {
+      go(0);
     }
 
     function prev() {

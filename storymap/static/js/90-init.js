@@ -1,8 +1,9 @@
 /* storymap.init: wires the parts together for one map and one story — storymap.init(map, data).
  *
- * It returns the app, also kept as storymap.app: the reader's place (current, moving, playing),
- * what is drawn (map, data, legs, stops, groups, groupMarkers, plan) and what moves it (go,
- * next, prev, play, pause, seek, setSpeed, layout, setOffline).
+ * It returns the app, also kept as storymap.app: the page's layout (pageLayout, "panel" or
+ * "scroll"), the reader's place (current, moving, playing), what is drawn (map, data, legs,
+ * stops, groups, groupMarkers, plan) and what moves it (go, next, prev, play, pause, seek,
+ * setSpeed, layout, setOffline).
  */
 (function (storymap) {
   "use strict";
@@ -27,8 +28,11 @@
       speed: 1,
       legs: {},
       stops: [],
+      pageLayout: data.layout === "scroll" && storymap.scroll ? "scroll" : "panel",
     };
     var ui = panel.create(app);
+    var scroll = app.pageLayout === "scroll" ? storymap.scroll : null;
+    if (scroll) scroll.prepare(app, ui);
 
     /* The view first, then the base layers, then the story's layers: each marker is placed
      * once, and Leaflet measures the map before it holds a thousand of them. */
@@ -68,6 +72,7 @@
     app.seek = player.seek;
     app.setSpeed = player.setSpeed;
     app.journeySeconds = player.journeySeconds;
+    if (scroll) scroll.follow(app, nav);
 
     nav.go(opening, { animate: false, hash: false, camera: false });
     framed = true;
