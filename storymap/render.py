@@ -710,8 +710,7 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
 
     picture = print_map(story, route, basemap=options.basemap)
     article = story_html(story, route, picture=picture)
-    story_js = story_script()
-    story_css = _read_package_text("static", "story.css")
+    story_js, story_css = page_script(), page_styles()
     if options.resources == "cdn":
         links = leaflet_links()
         layer = StoryLayer(
@@ -729,6 +728,23 @@ def story_script() -> str:
     parts = resources.files("storymap").joinpath("static", "js")
     names = sorted(p.name for p in parts.iterdir() if p.name.endswith(".js"))
     return "\n".join(parts.joinpath(name).read_text(encoding="utf-8") for name in names)
+
+
+@lru_cache(maxsize=1)
+def page_script() -> str:
+    """The page's script as the page carries it: :func:`story_script` without its comments and
+    spaces (rjsmin), a third of its size gzipped; the readable parts ship beside it."""
+    import rjsmin
+
+    return rjsmin.jsmin(story_script())
+
+
+@lru_cache(maxsize=1)
+def page_styles() -> str:
+    """``static/story.css`` as the page carries it, without comments and spaces (rcssmin)."""
+    import rcssmin
+
+    return rcssmin.cssmin(_read_package_text("static", "story.css"))
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import storymap
-from storymap.render import story_script
+from storymap.render import page_script, story_script
 
 MINI_STORY = Path(__file__).parent / "fixtures" / "mini" / "story.yaml"
 PART_NAME = re.compile(r"\d\d-([a-z]+)\.js")
@@ -67,12 +67,14 @@ def test_each_part_names_what_it_adds_to_storymap() -> None:
         assert text.rstrip().endswith("})((window.storymap = window.storymap || {}));")
 
 
-def test_parts_are_inlined_in_order(mini_page: Path) -> None:
+def test_parts_are_inlined_in_order_without_their_comments(mini_page: Path) -> None:
     html = mini_page.read_text(encoding="utf-8")
     script = story_script()
     assert script == "\n".join(text for _, text in parts())
-    assert html.count(script) == 1
-    where = [html.find(text.splitlines()[0]) for _, text in parts()]
+    assert html.count(page_script()) == 1
+    assert len(page_script()) < 0.8 * len(script)
+    assert "/* storymap." not in html, "the parts' comments stay in the source"
+    where = [html.find(f"storymap.{name}=") for name, _ in parts()]
     assert all(k >= 0 for k in where)
     assert where == sorted(where)
 
