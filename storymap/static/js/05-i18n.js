@@ -10,10 +10,10 @@
  *
  * A text's {placeholders} are filled from `vars`; a text with plural forms (an object keyed by
  * CLDR categories: one, few, many, other…) takes the form Intl.PluralRules gives for
- * vars.count (or vars.n). A key the language lacks falls back to its English text, and a part
- * with words not yet in the translation files gives their English with
- * storymap.i18n.extend({ snake_case_key: "English text" }): add the key to en.json and to every
- * other language file to translate it.
+ * vars.count (or vars.n). The page holds its own language's texts only, every key of en.json;
+ * a part with words not yet in the translation files gives their English with
+ * storymap.i18n.extend({ snake_case_key: "English text" }), used until the key is added to
+ * en.json and to every other language file (storymap/i18n/).
  *
  * Numbers are formatted with Intl in the story's language, with Latin digits, as the HTML that
  * storymap writes has them: number(x, digits), percent(f), distance(km), speed(kmh),
@@ -22,41 +22,9 @@
 (function (storymap) {
   "use strict";
 
-  /* English, for a key that the page's language lacks. */
-  var STRINGS = {
-    m: "{n} m",
-    km: "{n} km",
-    ft: "{n} ft",
-    mi: "{n} mi",
-    kmh: "{n} km/h",
-    mph: "{n} mph",
-    begin: "Begin the journey ›",
-    map_label: "Map of the journey",
-    navigation: "Story navigation",
-    previous: "Previous chapter",
-    next: "Next chapter",
-    play: "▶ Play",
-    pause: "❚❚ Pause",
-    scrubber: "Position in the journey",
-    scrubber_value: "Leg {n} of {count}, {mode}, {percent}",
-    all_chapters: "All chapters",
-    progress_start: "Start",
-    progress: "{n} / {count}",
-    live_intro: "Introduction: {title}",
-    live_chapter: "Chapter {n} of {count}: {title}",
-    legend: "Legend",
-    fullscreen: "Full screen",
-    exit_fullscreen: "Exit full screen",
-    offline_map: "Offline map",
-    tiles_failed: "Map tiles could not be loaded, so this is the offline map.",
-    stop_title: "Stop {n}: {place}",
-    stops_title: "Stops {range}: {places}",
-    list_separator: "; ",
-    close_popup: "Close popup",
-    zoom_in: "Zoom in",
-    zoom_out: "Zoom out",
-    layers: "Layers",
-  };
+  /* English texts that parts give with extend(), for keys the translation files do not have yet;
+   * the page's own language (data.i18n.strings) has every key of en.json. */
+  var STRINGS = {};
 
   var MILE_KM = 1.609344;
   var state = { lang: "en", dir: "ltr", units: "metric", strings: {} };
