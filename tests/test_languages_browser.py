@@ -31,7 +31,8 @@ INTERFACE_TEXT = """() => {
         if (!parent.checkVisibility()) continue;
         texts.push(node.textContent);
     }
-    for (const node of document.querySelectorAll('[aria-label], [title], [alt], [aria-valuetext]')) {
+    const named = '[aria-label], [title], [alt], [aria-valuetext]';
+    for (const node of document.querySelectorAll(named)) {
         for (const name of ['aria-label', 'title', 'alt', 'aria-valuetext']) {
             if (node.hasAttribute(name)) texts.push(node.getAttribute(name));
         }
