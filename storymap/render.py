@@ -168,26 +168,36 @@ def leg_summary(story: Story, leg: Leg, *, html: bool = False) -> str:
     lang = page_language(story)
     name = story.places[leg.start].name
     start = lang.t("leg_from", mode=lang.mode(leg.mode.name), place=PLACE)
-    parts = [_with_name(start, name) if html else start.replace(PLACE, name)]
+    parts = [_with_name(start, name, lang) if html else start.replace(PLACE, name)]
     parts.append(lang.distance(leg.length_km))
     duration = lang.duration(leg.duration_h)
     if duration:
         parts.append(duration)
     if leg.speed_kmh:
         parts.append(lang.t("speed_about", speed=lang.speed(leg.speed_kmh)))
-    return Markup(" · ").join(parts) if html else " · ".join(parts)
+    if not html:
+        return " · ".join(parts)
+    text = Markup(" · ").join(parts)
+    # A name isolated in <bdi> sits in a <span>, which keeps the summary one line of text
+    # beside the mode's icon.
+    return Markup("<span>%s</span>") % text if "<bdi>" in text else text
 
 
 PLACE = "\x00"  # where a name from the story goes in a translation, until it is inserted
 
 
-def _with_name(text: str, name: str) -> Any:
+def _with_name(text: str, name: str, lang: Language) -> Any:
     """``text`` (a translation holding :data:`PLACE` where a name from the story goes) as
-    HTML, the name in a ``<bdi>``."""
+    HTML; the name in a ``<bdi>`` where its direction may differ from the text's: on a page
+    written right to left, or for a name written right to left."""
+    import unicodedata
+
     from markupsafe import Markup, escape
 
     before, after = text.split(PLACE, 1)
-    return escape(before) + (Markup("<bdi>%s</bdi>") % name) + escape(after)
+    rtl = any(unicodedata.bidirectional(c) in ("R", "AL") for c in name)
+    place = Markup("<bdi>%s</bdi>") % name if rtl or lang.dir == "rtl" else escape(name)
+    return escape(before) + place + escape(after)
 
 
 @lru_cache(maxsize=1)
@@ -228,6 +238,7 @@ def story_html(story: Story, route: Route) -> str:
                         place=PLACE,
                     ),
                     story.place_of(chapter).name,
+                    lang,
                 ),
                 "title": chapter.title,
                 "date": lang.date(chapter.date),

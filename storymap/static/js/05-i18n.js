@@ -1,4 +1,3 @@
-/* global Intl */
 /* storymap.i18n: the page's words, numbers and units in the story's language.
  *
  * The page is handed the texts of its own language only (data.i18n: the story's `lang` tag, the
@@ -19,6 +18,7 @@
  * storymap writes has them: number(x, digits), percent(f), distance(km), speed(kmh),
  * date("2021-02-24").
  */
+/* global Intl */
 (function (storymap) {
   "use strict";
 
