@@ -128,7 +128,7 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
             "code": lang.code,
             "dir": lang.dir,
             "units": lang.units,
-            "strings": lang.strings,
+            "strings": lang.page_strings(),
         },
         "bounds": [[_round(a), _round(b)] for a, b in route.bounds],
         "modes": [

@@ -107,9 +107,9 @@ def test_numbers_in_the_page_follow_the_language(page, russian: Path) -> None:
     page.wait_for_function(READY)
     formatted = page.evaluate(
         "() => [storymap.i18n.distance(7203.4), storymap.i18n.number(1.5, 1),"
-        " storymap.i18n.t('total', {count: 5, distance: '1 км'}), storymap.i18n.date('2021-02-24')]"
+        " storymap.i18n.speed(38.2), storymap.i18n.date('2021-02-24')]"
     )
-    assert formatted == ["7\u00a0203 км", "1,5", "5 остановок · всего 1 км", "24 февраля 2021 г."]
+    assert formatted == ["7\u00a0203 км", "1,5", "38 км/ч", "24 февраля 2021 г."]
     scale = page.locator(".leaflet-control-scale-line").first.inner_text()
     assert re.fullmatch(r"[\d\u00a0]+ (км|м)", scale), scale
 

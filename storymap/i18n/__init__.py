@@ -31,6 +31,13 @@ RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ku", "ps", "sd", "
 #: Tags whose custom is miles (a story's ``units:`` overrides it); every other tag is metric.
 IMPERIAL = frozenset({"en-us"})
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+#: Keys whose texts only storymap's Python writes (into the page's HTML and meta tags); the
+#: page's script is handed every other key (:meth:`Language.page_strings`).
+WRITTEN = frozenset(
+    {"_language", "decimal", "group", "months", "date", "days", "hours", "minutes"}
+    | {"stop_kicker", "leg_from", "speed_about", "total", "sources", "image_link"}
+    | {"about_journey", "about_route"}
+)
 
 
 def _one_other(n: int) -> str:
@@ -136,6 +143,13 @@ class Language:
     @property
     def strings(self) -> dict[str, Any]:
         return strings(self.code)
+
+    def page_strings(self) -> dict[str, Any]:
+        """The texts the page's script uses: every key but those only Python writes, and
+        the modes' names, which the page is handed with the modes."""
+        return {
+            k: v for k, v in self.strings.items() if k not in WRITTEN and not k.startswith("mode_")
+        }
 
     @property
     def dir(self) -> str:
