@@ -7,7 +7,8 @@ build goes on (``--strict`` makes warnings errors). This module finds:
 - a land leg across open sea, and a sea leg across land (Natural Earth land, as the offline
   basemap draws it);
 - a place whose coordinates were typed in without a ``source:``;
-- what the route builder noted about a leg (``Leg.notes``, such as a sea lane not found).
+- what the route builder noted about a leg (``Leg.notes``, such as a sea lane not found);
+- a ``lang:`` that storymap has no translation for (the page's words are then English).
 
 The geocoder's own doubts (a name that several places share) come from
 :func:`storymap.geocode.resolve`.
@@ -16,7 +17,9 @@ The geocoder's own doubts (a name that several places share) come from
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from storymap.errors import Problem
 from storymap.model import Leg, Story
@@ -55,6 +58,9 @@ def doubts(story: Story, legs: Sequence[Leg]) -> list[Problem]:
     """Every warning about ``story`` and its ``legs``, in the order of the story file."""
     file = str(story.path) if story.path is not None else "<story>"
     found: list[Problem] = []
+    untranslated = _language_doubt(story, file)
+    if untranslated:
+        found.append(untranslated)
     for pid, place in story.places.items():
         if place.line is not None and place.located and not place.source:
             found.append(
@@ -82,6 +88,30 @@ def doubts(story: Story, legs: Sequence[Leg]) -> list[Problem]:
             if crossing:
                 found.append(Problem(file, chapter.line, f"{where}.by", f"{named}: {crossing}"))
     return sorted(found, key=lambda p: p.line or 0)
+
+
+def _language_doubt(story: Story, file: str) -> Problem | None:
+    """A warning when no translation file serves the story's ``lang:`` (nor its base language)."""
+    from storymap import i18n
+
+    if i18n.resolve(story.lang):
+        return None
+    line = None
+    if story.path is not None:
+        try:
+            text = Path(story.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeError):
+            text = ""
+        found = re.search(r"^lang[ \t]*:", text, re.MULTILINE)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+    return Problem(
+        file,
+        line,
+        "lang",
+        f"storymap has no translation for '{story.lang}', so the page's own words (buttons, "
+        f"labels, dates) are in English; use one of: {', '.join(i18n.available())}, or add "
+        f"storymap/i18n/{i18n.base(story.lang)}.json, a translated copy of en.json",
+    )
 
 
 def _speed_doubt(leg: Leg) -> str | None:

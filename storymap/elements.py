@@ -70,8 +70,10 @@ class StoryFigure(Figure):
 
     _template = jinja2.Environment(autoescape=True).from_string(_source("page.html.j2"))
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, lang: str = "en", dir: str = "ltr"):
         super().__init__(title=title)
+        self.lang = lang  # a BCP 47 tag, checked when the story was read
+        self.dir = dir
         self.header._children.pop("meta_http", None)  # the template declares the charset
 
 

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from storymap.basemap import _latitude, _mercator
+from storymap.i18n import Language, language
 from storymap.model import LAYOUTS, MODES, Leg, Route, Story
-from storymap.text import date_label, hours_label, km_label, markdown_html
+from storymap.text import markdown_html
 
 COORD_DIGITS = 5  # about a metre
 
@@ -96,6 +97,7 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
     the bounds and the modes. The words are in the page's HTML (:func:`story_html`), not here."""
     legs = route.legs
     positions = route.positions
+    lang = page_language(story)
     legs_by_chapter = {leg.index: k for k, leg in enumerate(legs)}
     chapters = []
     for n, chapter in enumerate(story.chapters):
@@ -112,7 +114,7 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
                     "lat": _round(lat),
                     "lon": _round(lon),
                 },
-                "leg": None if k is None else _leg_data(legs[k], route.paths[k]),
+                "leg": None if k is None else _leg_data(legs[k], route.paths[k], lang),
             }
         )
     used = list(dict.fromkeys(leg.mode.name for leg in legs))  # in story order
@@ -121,11 +123,18 @@ def story_data(story: Story, route: Route) -> dict[str, Any]:
         "lang": story.lang,
         "theme": story.theme,
         "units": story.units,
+        "i18n": {
+            "lang": story.lang,
+            "code": lang.code,
+            "dir": lang.dir,
+            "units": lang.units,
+            "strings": lang.page_strings(),
+        },
         "bounds": [[_round(a), _round(b)] for a, b in route.bounds],
         "modes": [
             {
                 "name": name,
-                "label": MODES[name].label,
+                "label": lang.mode(name),
                 "color": MODES[name].color,
                 "dark": dark_colour(MODES[name].color),
                 "dash": MODES[name].dash,
@@ -177,25 +186,59 @@ def dark_colour(colour: str) -> str:
     return out
 
 
-def _leg_data(leg: Leg, path: tuple[Position, ...]) -> dict[str, Any]:
+def _leg_data(leg: Leg, path: tuple[Position, ...], lang: Language) -> dict[str, Any]:
     return {
         "mode": leg.mode.name,
         "km": round(leg.length_km, 3),
-        "distance": km_label(leg.length_km),
+        "distance": lang.distance(leg.length_km),
         "path": [[_round(lat), _round(lon)] for lat, lon in path],
     }
 
 
-def leg_summary(story: Story, leg: Leg) -> str:
-    """'Train from Tumangang · 1,234 km · 32 h · about 38 km/h'."""
-    speed = leg.speed_kmh
-    parts = [f"{leg.mode.label} from {story.places[leg.start].name}", km_label(leg.length_km)]
-    duration = hours_label(leg.duration_h)
+def page_language(story: Story) -> Language:
+    """The language the page is written in: the story's ``lang:`` and ``units:``."""
+    return language(story.lang, story.units)
+
+
+def leg_summary(story: Story, leg: Leg, *, html: bool = False) -> str:
+    """'Train from Tumangang · 1,234 km · 32 h · about 38 km/h', in the story's language;
+    with ``html``, as escaped HTML whose place name is isolated (``<bdi>``) from the text
+    around it, for a name in another script or direction."""
+    from markupsafe import Markup
+
+    lang = page_language(story)
+    name = story.places[leg.start].name
+    start = lang.t("leg_from", mode=lang.mode(leg.mode.name), place=PLACE)
+    parts = [_with_name(start, name, lang) if html else start.replace(PLACE, name)]
+    parts.append(lang.distance(leg.length_km))
+    duration = lang.duration(leg.duration_h)
     if duration:
         parts.append(duration)
-    if speed:
-        parts.append(f"about {speed:,.0f} km/h" if speed >= 10 else f"about {speed:.1f} km/h")
-    return " · ".join(parts)
+    if leg.speed_kmh:
+        parts.append(lang.t("speed_about", speed=lang.speed(leg.speed_kmh)))
+    if not html:
+        return " · ".join(parts)
+    text = Markup(" · ").join(parts)
+    # A name isolated in <bdi> sits in a <span>, which keeps the summary one line of text
+    # beside the mode's icon.
+    return Markup("<span>%s</span>") % text if "<bdi>" in text else text
+
+
+PLACE = "\x00"  # where a name from the story goes in a translation, until it is inserted
+
+
+def _with_name(text: str, name: str, lang: Language) -> Any:
+    """``text`` (a translation holding :data:`PLACE` where a name from the story goes) as
+    HTML; the name in a ``<bdi>`` where its direction may differ from the text's: on a page
+    written right to left, or for a name written right to left."""
+    import unicodedata
+
+    from markupsafe import Markup, escape
+
+    before, after = text.split(PLACE, 1)
+    rtl = any(unicodedata.bidirectional(c) in ("R", "AL") for c in name)
+    place = Markup("<bdi>%s</bdi>") % name if rtl or lang.dir == "rtl" else escape(name)
+    return escape(before) + place + escape(after)
 
 
 @lru_cache(maxsize=1)
@@ -220,6 +263,7 @@ def story_html(story: Story, route: Route, *, picture: Any = None) -> str:
     """
     from markupsafe import Markup
 
+    lang = page_language(story)
     legs_by_chapter = {leg.index: leg for leg in route.legs}
     count = len(story.chapters)
     chapters = []
@@ -228,12 +272,21 @@ def story_html(story: Story, route: Route, *, picture: Any = None) -> str:
         chapters.append(
             {
                 "id": chapter.id,
-                "kicker": f"Stop {n + 1} of {count} · {story.place_of(chapter).name}",
+                "kicker": _with_name(
+                    lang.t(
+                        "stop_kicker",
+                        n=lang.number(n + 1),
+                        count=lang.number(count),
+                        place=PLACE,
+                    ),
+                    story.place_of(chapter).name,
+                    lang,
+                ),
                 "title": chapter.title,
-                "date": date_label(chapter.date),
+                "date": lang.date(chapter.date),
                 "leg": None
                 if leg is None
-                else {"mode": leg.mode.name, "summary": leg_summary(story, leg)},
+                else {"mode": leg.mode.name, "summary": leg_summary(story, leg, html=True)},
                 "html": Markup(markdown_html(chapter.text)),
                 "media": [media_item(m) for m in chapter.media],
             }
@@ -241,15 +294,18 @@ def story_html(story: Story, route: Route, *, picture: Any = None) -> str:
     card = {
         "title": story.title,
         "subtitle": story.subtitle,
-        "meta": " · ".join(t for t in (story.byline, date_label(story.date)) if t),
-        "total": f"{count} stops · {km_label(route.total_km)} in all" if route.legs else None,
+        "meta": " · ".join(t for t in (story.byline, lang.date(story.date)) if t),
+        "total": lang.t("total", count=count, distance=lang.distance(route.total_km))
+        if route.legs
+        else None,
         "intro": Markup(markdown_html(story.intro)),
         "sources": [{"title": s.title, "url": s.url} for s in story.sources],
     }
     print_map = None
     if picture is not None:
         print_map = {"label": picture.label, "svg": Markup(picture.svg)}
-    return _story_template().render(story=card, chapters=chapters, print_map=print_map)
+    words = {"sources": lang.t("sources", n=len(story.sources)), "image": lang.t("image_link")}
+    return _story_template().render(story=card, chapters=chapters, print_map=print_map, words=words)
 
 
 @dataclass(frozen=True)
@@ -624,10 +680,11 @@ def description(story: Story) -> str:
         first = re.match(r"(.+?[.!?])(?=\s|$)", plain)
         text = first.group(1) if first else plain
     if not text.strip():
+        lang = page_language(story)
         names = [story.place_of(c).name for c in story.chapters]
-        text = f"{story.title}: a journey in {len(names)} chapters"
+        text = lang.t("about_journey", title=story.title, count=len(names))
         if len(names) > 1:
-            text += f", from {names[0]} to {names[-1]}"
+            text = lang.t("about_route", about=text, first=names[0], last=names[-1])
     text = " ".join(text.split())
     if len(text) > DESCRIPTION_CHARS:
         cut = text[: DESCRIPTION_CHARS - 1]
@@ -686,14 +743,15 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
     from storymap.elements import Raw, StoryFigure, StoryLayer, StoryMap
 
     bounds = route.bounds
-    figure = StoryFigure(title=story.title)
+    lang = page_language(story)
+    figure = StoryFigure(title=story.title, lang=story.lang, dir=lang.dir)
     figure.header.add_child(Raw(share_tags(story, options.url, options.image)), name="share")
     figure.header.add_child(Raw(theme_script(story.theme)), name="theme")
     fmap = StoryMap(
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
         zoom_start=4,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # the script adds it, in the story's units and language
         zoom_control="topright",
     )
     figure.add_child(fmap)

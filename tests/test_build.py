@@ -125,7 +125,8 @@ def test_sizes_inline_cdn_basemap(tmp_path: Path) -> None:
         for basemap in (True, False):
             out = tmp_path / f"{resources}-{basemap}.html"
             sizes[resources, basemap] = build(MINI, out, resources=resources, basemap=basemap).size
-    # the cdn page: the script in parts, the styles (scroll layout included), the print picture
+    # the CDN page: the story, its (minified) script and styles, its language's words, the print
+    # picture
     assert sizes["cdn", False] < 95_000 < 150_000 < sizes["inline", False]
     assert sizes["inline", True] > sizes["inline", False]
     assert (

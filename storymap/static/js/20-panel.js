@@ -11,6 +11,7 @@
   var el = page.el;
   var button = page.button;
   var icon = page.icon;
+  var t = storymap.i18n.t;
 
   // --- the story's own HTML ----------------------------------------------------------------
 
@@ -27,7 +28,7 @@
     data.chapters.forEach(function (chapter, i) {
       chapter.title = sections[i].querySelector("h2").textContent;
     });
-    var begin = button("sm-begin", null, "Begin the journey ›");
+    var begin = button("sm-begin", null, t("begin"));
     var after = card.querySelectorAll("h1, .sm-subtitle, .sm-byline, .sm-total");
     card.insertBefore(begin, after[after.length - 1].nextSibling);
     var parts = [card].concat(Array.prototype.slice.call(sections));
@@ -66,28 +67,28 @@
     var map = app.map;
     var mapNode = map.getContainer();
     mapNode.setAttribute("role", "region");
-    mapNode.setAttribute("aria-label", "Map of the journey");
+    mapNode.setAttribute("aria-label", t("map_label"));
     app.story = readStory(app);
     var panel = document.querySelector("main.sm-panel");
     var nav = el("div", "sm-nav");
     nav.setAttribute("role", "group");
-    nav.setAttribute("aria-label", "Story navigation");
-    var prevButton = button("sm-prev", "Previous chapter", "‹");
+    nav.setAttribute("aria-label", t("navigation"));
+    var prevButton = button("sm-prev", t("previous"), "‹");
     var progress = el("span", "sm-progress");
-    var nextButton = button("sm-next", "Next chapter", "›");
-    var playButton = button("sm-play", null, "▶ Play");
+    var nextButton = button("sm-next", t("next"), "›");
+    var playButton = button("sm-play", null, t("play"));
     playButton.setAttribute("aria-pressed", "false");
     var scrubber = el("input", "sm-scrubber");
     scrubber.type = "range";
     scrubber.min = "0";
     scrubber.max = String(page.SCRUB_STEPS);
     scrubber.value = "0";
-    scrubber.setAttribute("aria-label", "Position in the journey");
+    scrubber.setAttribute("aria-label", t("scrubber"));
     [prevButton, progress, nextButton, playButton, scrubber].forEach(function (n) {
       nav.appendChild(n);
     });
     var toc = el("details", "sm-toc");
-    toc.appendChild(el("summary", null, "All chapters"));
+    toc.appendChild(el("summary", null, t("all_chapters")));
     var live = el("p", "sm-live");
     live.setAttribute("aria-live", "polite");
     live.setAttribute("role", "status");
@@ -127,12 +128,14 @@
     });
     ui.beginButton.onclick = begin;
     if (i === page.TITLE_CARD) {
-      ui.progress.textContent = "Start";
-      ui.live.textContent = "Introduction: " + data.title;
+      ui.progress.textContent = t("progress_start");
+      ui.live.textContent = t("live_intro", { title: data.title });
     } else {
       legIcon(app, i, ui.view);
-      ui.progress.textContent = i + 1 + " / " + chapters.length;
-      ui.live.textContent = "Chapter " + (i + 1) + " of " + chapters.length + ": " + chapters[i].title;
+      var n = storymap.i18n.number(i + 1);
+      var count = storymap.i18n.number(chapters.length);
+      ui.progress.textContent = t("progress", { n: n, count: count });
+      ui.live.textContent = t("live_chapter", { n: n, count: count, title: chapters[i].title });
     }
     if (!all) ui.panel.scrollTop = 0;
     ui.prevButton.disabled = i === page.TITLE_CARD;
@@ -166,7 +169,7 @@
   function legend(data) {
     var box = el("div", "sm-legend");
     box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Legend");
+    box.setAttribute("aria-label", t("legend"));
     var list = el("ul");
     data.modeList.forEach(function (mode) {
       var item = el("li");
@@ -199,14 +202,14 @@
 
   function fullscreenButton(map) {
     if (!document.fullscreenEnabled) return;
-    var b = button("sm-fullscreen", "Full screen");
+    var b = button("sm-fullscreen", t("fullscreen"));
     b.innerHTML = FULLSCREEN_ICON; /* a constant of storymap's */
     b.addEventListener("click", function () {
       if (document.fullscreenElement) document.exitFullscreen();
       else document.documentElement.requestFullscreen();
     });
     document.addEventListener("fullscreenchange", function () {
-      b.setAttribute("aria-label", document.fullscreenElement ? "Exit full screen" : "Full screen");
+      b.setAttribute("aria-label", t(document.fullscreenElement ? "exit_fullscreen" : "fullscreen"));
     });
     page.control("topright", b).addTo(map);
   }

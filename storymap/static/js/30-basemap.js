@@ -220,7 +220,7 @@
     var offline = lazyBasemap(map, data, app);
     var layers = {};
     layers[data.tiles.name] = tiles;
-    layers["Offline map"] = offline;
+    layers[storymap.i18n.t("offline_map")] = offline;
     L.control.layers(layers, null, { position: "topright" }).addTo(map);
     var loaded = 0;
     var failed = 0;
@@ -235,7 +235,7 @@
       app.tilesFailed = true;
       map.removeLayer(tiles);
       offline.addTo(map);
-      var notice = page.el("p", "sm-notice", "Map tiles could not be loaded, so this is the offline map.");
+      var notice = page.el("p", "sm-notice", storymap.i18n.t("tiles_failed"));
       notice.setAttribute("role", "status");
       page.control("bottomleft", notice).addTo(map);
       page.emit("fallback", { failed: failed });

@@ -67,7 +67,7 @@
         };
       }
       var number = el("span", "sm-stop", chapter.n);
-      var label = "Stop " + chapter.n + ": " + chapter.place.name;
+      var label = storymap.i18n.t("stop_title", { n: storymap.i18n.number(chapter.n), place: chapter.place.name });
       var marker = L.marker([chapter.place.lat, chapter.place.lon], {
         icon: L.divIcon({ html: number, className: "sm-stop-icon", iconSize: [28, 28] }),
         title: label,
@@ -166,7 +166,7 @@
         var names = members.map(function (i) {
           return chapters[i].place.name;
         });
-        var title = "Stops " + text + ": " + names.join("; ");
+        var title = storymap.i18n.t("stops_title", { range: text, places: names.join(storymap.i18n.t("list_separator")) });
         var badge = el("span", "sm-stop sm-stop-group", text);
         var current = members.indexOf(app.current) >= 0;
         var width = Math.max(STOP, 12 + 7 * text.length);

@@ -111,7 +111,12 @@
       scrubber.value = String(Math.round((t / journeySeconds) * SCRUB_STEPS));
       scrubber.setAttribute(
         "aria-valuetext",
-        "Leg " + (k + 1) + " of " + plan.length + ", " + mode.label + ", " + Math.round(f * 100) + "%"
+        storymap.i18n.t("scrubber_value", {
+          n: storymap.i18n.number(k + 1),
+          count: storymap.i18n.number(plan.length),
+          mode: mode.label,
+          percent: storymap.i18n.percent(Math.round(f * 100) / 100),
+        })
       );
     }
 
@@ -131,7 +136,7 @@
 
     function setPlaying(on) {
       app.playing = on;
-      playButton.textContent = on ? "❚❚ Pause" : "▶ Play";
+      playButton.textContent = storymap.i18n.t(on ? "pause" : "play");
       playButton.setAttribute("aria-pressed", on ? "true" : "false");
     }
 

@@ -14,6 +14,7 @@
     var panel = storymap.panel;
     var navigation = storymap.navigation;
     var layers = storymap.layers;
+    storymap.i18n.use(data);
     data.modeList = data.modes;
     data.modes = {};
     data.modeList.forEach(function (mode) {
@@ -46,6 +47,7 @@
     var opening = start === null ? page.TITLE_CARD : start;
     var showBase = storymap.basemap.baseLayers(app);
     panel.controls(app);
+    storymap.i18n.localizeMap(map);
     navigation.frame(app, navigation.viewOf(app, opening), false, opening);
     showBase();
     layers.drawRoute(app);
