@@ -100,6 +100,14 @@ def test_deep_links_open_their_chapter(page, flagship: Path) -> None:
     page.open(flagship.as_uri() + "#trolley")
     page.wait_for_function("() => window.storymap && storymap.app")
     settle_on(page, 3)
+    page.wait_for_load_state("load")
+    # The browser's own jump to the fragment is set aside: the chapter opens at its top, its
+    # kicker and heading in view under the panel's bar, and the address keeps the fragment.
+    assert page.evaluate("document.querySelector('.sm-panel').scrollTop") == 0
+    kicker = page.locator(".sm-view .sm-kicker").bounding_box()
+    bar = page.locator(".sm-next").bounding_box()
+    assert kicker["y"] >= bar["y"] + bar["height"]
+    assert page.evaluate("location.hash") == "#trolley"
     page.open(flagship.as_uri() + "#2")
     page.wait_for_function("() => window.storymap && storymap.app")
     settle_on(page, 1)

@@ -118,6 +118,28 @@
   /* The text an address's fragment holds: the browser gives #хасан percent-encoded; a
    * malformed one (#%) is taken as it is. Ids compare in one Unicode form (NFC), so an é typed
    * as one character or as e and an accent is the same. */
+  /* Once the page is parsed, the browser scrolls to the element its address's fragment names:
+   * the panel past the chapter's heading, the article past the reading line, and in a frame the
+   * host page along. The script shows the chapter itself, in either layout, so the fragment is
+   * set aside until the page is parsed, then put back. */
+  function keepFragment(app) {
+    var wanted = location.hash;
+    if (!wanted || document.readyState !== "loading") return;
+    var base = location.href.split("#")[0];
+    var opening = fromHash(app);
+    if (opening === null) opening = page.TITLE_CARD;
+    try {
+      history.replaceState(history.state, "", base);
+    } catch (e) {
+      return; /* a sandboxed frame may refuse */
+    }
+    document.addEventListener("DOMContentLoaded", function () {
+      setTimeout(function () {
+        if (!location.hash && app.current === opening) history.replaceState(history.state, "", base + wanted);
+      }, 0);
+    });
+  }
+
   function fragment(hash) {
     var raw = hash.replace(/^#/, "");
     var text;
@@ -229,6 +251,7 @@
   }
 
   storymap.navigation = {
+    keepFragment: keepFragment,
     viewOf: viewOf,
     frame: frame,
     reframe: reframe,

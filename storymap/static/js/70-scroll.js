@@ -37,27 +37,6 @@
     return parseFloat(getComputedStyle(node).scrollMarginTop) || 0;
   }
 
-  /* Once the page is parsed, the browser scrolls to the element its address's fragment names,
-   * and in a frame it scrolls the host page along. The script brings the chapter into view
-   * itself, so the fragment is set aside until the page is parsed, then put back. */
-  function keepFragment(app) {
-    var fragment = location.hash;
-    if (!fragment || document.readyState !== "loading") return;
-    var base = location.href.split("#")[0];
-    var opening = storymap.navigation.fromHash(app);
-    if (opening === null) opening = page.TITLE_CARD;
-    try {
-      history.replaceState(history.state, "", base);
-    } catch (e) {
-      return; /* a sandboxed frame may refuse */
-    }
-    document.addEventListener("DOMContentLoaded", function () {
-      setTimeout(function () {
-        if (!location.hash && app.current === opening) history.replaceState(history.state, "", base + fragment);
-      }, 0);
-    });
-  }
-
   function prepare(app, ui) {
     var root = document.documentElement;
     var map = app.map;
@@ -133,7 +112,6 @@
   }
 
   function follow(app, nav) {
-    keepFragment(app);
     var parts = app.story.parts;
     var scripted = app.scroller;
     var inside = []; /* the parts the observer saw enter the middle band, in that order */

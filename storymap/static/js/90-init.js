@@ -43,6 +43,7 @@
       offlineFirst = on;
     };
     var start = navigation.fromHash(app);
+    navigation.keepFragment(app);
     app.unknownLink = start === null; /* an address naming no chapter of this story */
     var opening = start === null ? page.TITLE_CARD : start;
     var showBase = storymap.basemap.baseLayers(app);
