@@ -72,7 +72,9 @@ def doubts(story: Story, legs: Sequence[Leg]) -> list[Problem]:
                     "where they come from (a map, a survey, an article)",
                 )
             )
-    land = _Land(legs) if any(leg.mode.name in LAND_MODES + SEA_MODES for leg in legs) else None
+    tested = [leg for leg in legs if _tested(story, leg)]
+    land = _Land(tested) if tested else None  # land only around the legs it is tested for
+    tested_ids = {id(leg) for leg in tested}
     for leg in legs:
         chapter = story.chapters[leg.index]
         where = f"journey.{leg.index}"
@@ -82,8 +84,7 @@ def doubts(story: Story, legs: Sequence[Leg]) -> list[Problem]:
         speed = _speed_doubt(leg)
         if speed:
             found.append(Problem(file, chapter.line, f"{where}.duration", f"{named}: {speed}"))
-        lane = leg.mode.name in SEA_MODES and not chapter.via and chapter.route is None
-        if land is not None and not (lane and not leg.notes):
+        if land is not None and id(leg) in tested_ids:
             crossing = land.doubt(leg)
             if crossing:
                 found.append(Problem(file, chapter.line, f"{where}.by", f"{named}: {crossing}"))
@@ -112,6 +113,16 @@ def _language_doubt(story: Story, file: str) -> Problem | None:
         f"labels, dates) are in English; use one of: {', '.join(i18n.available())}, or add "
         f"storymap/i18n/{i18n.base(story.lang)}.json, a translated copy of en.json",
     )
+
+
+def _tested(story: Story, leg: Leg) -> bool:
+    """Whether ``leg`` is tested for land and sea: a land or sea leg, but not a sea lane
+    (which keeps off land by its making) unless no lane was found for it."""
+    if leg.mode.name not in LAND_MODES + SEA_MODES:
+        return False
+    chapter = story.chapters[leg.index]
+    lane = leg.mode.name in SEA_MODES and not chapter.via and chapter.route is None
+    return not (lane and not leg.notes)
 
 
 def _speed_doubt(leg: Leg) -> str | None:

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from storymap.text import date_label, hours_label, km_label, markdown_html
+from storymap.text import (
+    _markdown,
+    _plain_markdown,
+    date_label,
+    hours_label,
+    km_label,
+    markdown_html,
+)
 
 LINK = 'target="_blank" rel="noopener noreferrer"'
 
@@ -72,3 +82,111 @@ def test_km_label(km: float, label: str) -> None:
 )
 def test_hours_label(hours: float | None, label: str | None) -> None:
     assert hours_label(hours) == label
+
+
+# --- the plain-paragraph fast path gives markdown-it's very HTML -----------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "word",
+        "Москва",
+        "Ünïcödé",
+        "2021",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\n \n",
+        "   ",
+        "\t",
+        ".",
+        ",",
+        ";",
+        ":",
+        "?",
+        "!",
+        '"',
+        "'",
+        "(",
+        ")",
+        "–",
+        "-",
+        "+",
+        "=",
+        "#",
+        ">",
+        "<",
+        "&",
+        "&amp;",
+        "*",
+        "**",
+        "_",
+        "__",
+        "`",
+        "~",
+        "|",
+        "\\",
+        "[",
+        "]",
+        "1.",
+        "3)",
+        "[label](https://example.org/a_b?c=d#e)",
+        "[x](http://EXAMPLE.org/%41%zz)",
+        "[m](mailto:a@b.org)",
+        "[j](javascript:alert)",
+        "[s](https://ex.org/a b)",
+        "[p](https://ex.org/(x))",
+        "[q](https://ex.org/'*~)",
+        "[](https://ex.org/)",
+        "**bold**",
+        "**two words**",
+        "** spaced **",
+        "**x**y",
+        "a**b**",
+        "(**p**)",
+        '"**q**"',
+        "**ø**",
+        "**1**.",
+        "**a**_",
+        "    code",
+        "---",
+        "===",
+        "> q",
+        "- li",
+        "* li",
+        "\r",
+        "\x00",
+        "\u00a0",
+        "\u2003",
+        "\ufeff",
+        "é",
+        "×",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join))
+@settings(max_examples=3000, deadline=None)
+def test_plain_paragraphs_render_as_markdown_it_does(text: str) -> None:
+    fast = _plain_markdown(text)
+    if fast is not None:
+        assert fast == _markdown().render(text)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+@settings(max_examples=2000, deadline=None)
+def test_plain_paragraphs_of_any_characters(text: str) -> None:
+    fast = _plain_markdown(text)
+    if fast is not None:
+        assert fast == _markdown().render(text)
+
+
+def test_the_flagship_takes_the_fast_path() -> None:
+    from storymap.story import load
+
+    story = load(Path(__file__).resolve().parent.parent / "data" / "story.yaml")
+    texts = [story.intro, *(chapter.text for chapter in story.chapters)]
+    for text in texts:
+        assert _plain_markdown(text) == _markdown().render(text)
+    assert any("<strong>" in _plain_markdown(t) for t in texts)
+    assert any('<a href="' in _plain_markdown(t) for t in texts)
