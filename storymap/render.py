@@ -78,10 +78,31 @@ def _round(value: float) -> float:
     return round(value, COORD_DIGITS)
 
 
-def media_item(media: Any) -> dict[str, Any]:
-    """A local image as a data URI (its bytes read at load); a remote one as a link, so the
-    page loads nothing."""
-    item = {"alt": media.alt, "caption": media.caption, "credit": media.credit}
+def media_item(media: Any, files: dict[Path, str] | None = None) -> dict[str, Any]:
+    """What the page shows for a media item. A local picture as a data URI (its bytes read
+    at load); a remote one as a link, so the page loads nothing. A video or sound file as a
+    player: embedded as a data URI when small, else at its address relative to the page in
+    ``files`` (where it was copied; a ``file:`` address when the page is not written), or at
+    its own address, loaded only on play, when remote. A YouTube or Vimeo video as a link to
+    it that the page's script makes a click-to-load player."""
+    item = {
+        "kind": media.kind,
+        "alt": media.alt,
+        "caption": media.caption,
+        "credit": media.credit,
+        "label": media.label,
+    }
+    if media.kind in ("youtube", "vimeo"):
+        video = media.video
+        return {**item, "player": video.player, "href": video.page, "site": video.label}
+    if media.kind in ("video", "audio"):
+        if media.data is not None:
+            data = base64.b64encode(media.data).decode()
+            return {**item, "src": f"data:{media.mime};base64,{data}", "preload": "metadata"}
+        if media.file is not None:
+            href = (files or {}).get(media.file) or media.file.as_uri()
+            return {**item, "src": href, "href": href, "preload": "metadata"}
+        return {**item, "src": media.src.strip(), "href": media.src.strip(), "preload": "none"}
     if re.match(r"^\s*https?:", media.src, re.IGNORECASE):
         return {**item, "kind": "link", "href": media.src.strip()}
     data = base64.b64encode(media.data).decode()
@@ -165,7 +186,7 @@ def _story_template() -> Any:
     return environment.from_string(_read_package_text("templates", "story.html.j2"))
 
 
-def story_html(story: Story, route: Route) -> str:
+def story_html(story: Story, route: Route, files: dict[Path, str] | None = None) -> str:
     """The story as HTML, in story order: a ``<main>`` holding an ``<article>`` whose
     ``<header class="sm-card">`` is the title card (title, subtitle, byline and date, the
     journey's length, introduction, sources) and one ``<section class="sm-chapter"
@@ -174,7 +195,8 @@ def story_html(story: Story, route: Route) -> str:
     Readable as it is, without the script; the script shows it in the panel, one part at a
     time. Everything is escaped but the Markdown, which :func:`storymap.text.markdown_html`
     has already sanitized. In print, the header may hold an ``<img class="sm-print-map">``,
-    a picture of the journey that stands in for the live map (none is made yet).
+    a picture of the journey that stands in for the live map (none is made yet). ``files``
+    names the video and sound files copied beside the page (see :func:`media_item`).
     """
     from markupsafe import Markup
 
@@ -193,7 +215,7 @@ def story_html(story: Story, route: Route) -> str:
                 if leg is None
                 else {"mode": leg.mode.name, "summary": leg_summary(story, leg)},
                 "html": Markup(markdown_html(chapter.text)),
-                "media": [media_item(m) for m in chapter.media],
+                "media": [media_item(m, files) for m in chapter.media],
             }
         )
     card = {
@@ -218,6 +240,8 @@ class PageOptions:
     earlier: dict[str, Any] | None = None  # the offline map of the page being replaced
     url: str | None = None  # the page's public address: share-card tags and a canonical link
     image: str | None = None  # the absolute address of the journey's picture, for og:image
+    # video and sound files copied beside the page: each source file's address from the page
+    media_files: dict[Path, str] | None = None
 
     def __post_init__(self) -> None:
         if self.resources not in RESOURCES:
@@ -646,7 +670,7 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
         if options.basemap
         else None
     )
-    article = story_html(story, route)
+    article = story_html(story, route, options.media_files)
     story_js = story_script()
     story_css = _read_package_text("static", "story.css")
     if options.resources == "cdn":
