@@ -125,7 +125,7 @@ def test_sizes_inline_cdn_basemap(tmp_path: Path) -> None:
         for basemap in (True, False):
             out = tmp_path / f"{resources}-{basemap}.html"
             sizes[resources, basemap] = build(MINI, out, resources=resources, basemap=basemap).size
-    assert sizes["cdn", False] < 80_000 < 150_000 < sizes["inline", False]
+    assert sizes["cdn", False] < 90_000 < 150_000 < sizes["inline", False]
     assert sizes["inline", True] > sizes["inline", False]
     assert (
         sizes["cdn", True] - sizes["cdn", False] == sizes["inline", True] - sizes["inline", False]
