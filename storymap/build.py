@@ -65,6 +65,9 @@ def output_path(story_path: str | Path, out: str | Path | None, *, suffix: str =
     return out
 
 
+_FILE_KINDS = {"video": "a video file", "audio": "a sound file"}
+
+
 def read_files(story: Story) -> list[tuple[Path, str]]:
     """The files a build reads, each with what it is: the story, its route files and local
     images, and the geocoding cache beside it. An output must be none of them."""
@@ -79,8 +82,22 @@ def read_files(story: Story) -> list[tuple[Path, str]]:
             files.append((Path(chapter.route), "a route file of the story"))
         for media in chapter.media:
             if "://" not in media.src:
-                files.append((base / media.src, "an image of the story"))
+                what = _FILE_KINDS.get(media.kind, "an image")
+                files.append((base / media.src, f"{what} of the story"))
     return files
+
+
+def large_media(story: Story) -> list[Path]:
+    """The local video and sound files too large to embed, in story order: each is copied
+    beside the page (:func:`storymap.media.copies`)."""
+    return list(
+        dict.fromkeys(
+            media.file
+            for chapter in story.chapters
+            for media in chapter.media
+            if media.kind in ("video", "audio") and media.file is not None and media.data is None
+        )
+    )
 
 
 @dataclass
@@ -105,6 +122,7 @@ class Journey:
     page: Path | None = field(default=None, init=False, compare=False)
     size: int | None = field(default=None, init=False, compare=False)
     picture: Path | None = field(default=None, init=False, compare=False)
+    copied: tuple[Path, ...] = field(default=(), init=False, compare=False)
 
     @cached_property
     def route(self) -> Route:
@@ -124,10 +142,13 @@ class Journey:
         url: str | None = UNSET,
         image: str | None = None,
         layout: str | None = None,
+        media_files: dict[Path, str] | None = None,
     ) -> str:
         """The page as a string; the options are those of :func:`build`. ``earlier`` is a page
         this one replaces: its offline map is reused if nothing it was made from changed.
-        ``image`` is the absolute address of the journey's picture, for the share cards."""
+        ``image`` is the absolute address of the journey's picture, for the share cards;
+        ``media_files`` the addresses, relative to the page, of video and sound files copied
+        beside it (without, such a file is named by its ``file:`` address)."""
         from storymap.render import PageOptions, earlier_basemap, render
 
         url = public_url(self.story, url)
@@ -151,6 +172,7 @@ class Journey:
             url=url,
             image=image if url else None,
             layout=layout,
+            media_files=media_files,
         )
         return render(self.story, self.route, options)
 
@@ -160,10 +182,14 @@ class Journey:
         The options are those of :meth:`render`. Sets ``page`` and ``size``. With a public
         address (``url``, by default the story's ``url:``), the picture of the journey is
         written beside the page (``<page's stem>.png``, set as ``picture``) and the page's
-        share cards name it by its absolute address. A ``path`` that is one of the files the
-        story is read from (the story itself, a route file, an image) is refused with
-        :class:`~storymap.files.InputOverwriteError`, an ``OutputError``.
+        share cards name it by its absolute address. Video and sound files too large to embed
+        are copied beside the page first, into ``<page's stem>_files/`` (set as ``copied``),
+        and the page names them relatively: publish the folder with the page. A ``path``
+        that is one of the files the story is read from (the story itself, a route file, an
+        image) is refused with :class:`~storymap.files.InputOverwriteError`, an
+        ``OutputError``.
         """
+        from storymap.media import copies, copy_media, relative_href
         from storymap.render import image_address
 
         target = Path(path)
@@ -177,7 +203,16 @@ class Journey:
             picture = target.with_name(target.stem + ".png")
             refuse_inputs(picture, inputs)
             image = image_address(url, picture.name)
-        page = self.render(earlier=target, url=url, image=image, **options).encode("utf-8")
+        planned = copies(large_media(self.story), target)
+        for copy in planned.values():
+            refuse_inputs(copy, inputs)
+        media_files = {source: relative_href(copy, target) for source, copy in planned.items()}
+        page = self.render(
+            earlier=target, url=url, image=image, media_files=media_files, **options
+        ).encode("utf-8")
+        for source, copy in planned.items():  # first: the page never names a lack
+            copy_media(source, copy)
+        self.copied = tuple(planned.values())
         if url:
             write_atomic(picture, journey_image(self))  # first: the page never names a lack
             self.picture = picture

@@ -716,6 +716,12 @@ def _build_one(args: argparse.Namespace, story: Path, tiles: Any, url: Any) -> i
     _warn(journey.warnings)
     if journey.picture is not None:
         _say(f"wrote {journey.picture} (the picture for share cards)")
+    if journey.copied:
+        files = "file" if len(journey.copied) == 1 else "files"
+        _say(
+            f"copied {len(journey.copied)} media {files} beside the page (publish them with it): "
+            + ", ".join(str(path) for path in journey.copied)
+        )
     total = km_label(total_km(journey.legs))
     _say(
         f"wrote {journey.page} ({journey.size / 1024:,.0f} KB): "

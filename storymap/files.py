@@ -32,6 +32,7 @@ __all__ = [
     "RefusedOutputError",
     "check_output",
     "comment",
+    "copy_atomic",
     "dump_yaml",
     "refuse_inputs",
     "replace_file",
@@ -189,6 +190,39 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except OSError as exc:
         raise OutputError(
             f"{path}: cannot write here ({exc.strerror or exc}); choose another -o"
+        ) from None
+
+
+def copy_atomic(source: Path, path: Path) -> None:
+    """Copy the file ``source`` to ``path`` as :func:`write_atomic` writes: through a temporary
+    file beside ``path``, streamed (a video need not fit in memory), renamed into place with
+    ``source``'s modification time, so that a later build can see the copy is current. A
+    failure is an :class:`~storymap.errors.OutputError` and leaves ``path`` as it was."""
+    import shutil
+
+    try:
+        target = check_output(path)
+        folder = target.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        _sweep(folder, time.time())
+        fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target.name), suffix=TMP_SUFFIX, dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle, open(source, "rb") as original:
+                shutil.copyfileobj(original, handle, 1 << 20)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            info = os.stat(source)
+            os.utime(tmp, ns=(info.st_atime_ns, info.st_mtime_ns))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except RefusedOutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot copy {source} here ({exc.strerror or exc}); choose another -o"
         ) from None
 
 

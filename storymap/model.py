@@ -103,17 +103,31 @@ class Place:
         return self.lat is not None and self.lon is not None
 
 
+MEDIA_KINDS = ("image", "link", "video", "audio", "youtube", "vimeo")
+
+
 @dataclass(frozen=True)
 class Media:
     src: str = read("text", example="media/photo.jpg")  # an https URL, or a path beside the story
-    alt: str | None = read(
-        "text", example="What the image shows, for readers who cannot see it", default=None
-    )
+    alt: str | None = read("text", default=None)  # required for pictures (storymap.story)
     caption: str | None = read("text", default=None)
     credit: str | None = read("text", default=None)
-    # A local image as embedded in the page, read (and scaled down) at load; None for a URL.
+    # What it is (one of MEDIA_KINDS): a local picture, a link to a remote one, a video or
+    # sound file (local or remote), or a YouTube or Vimeo video.
+    kind: str = field(default="image", compare=False)
+    # A local file as embedded in the page, read (and, for a picture, scaled down) at load;
+    # None for a URL, and for a video or sound file too large to embed (copied beside the page).
     mime: str | None = field(default=None, compare=False, repr=False)
     data: bytes | None = field(default=None, compare=False, repr=False)
+    file: Path | None = field(default=None, compare=False, repr=False)  # a local file, resolved
+    video: Any = field(default=None, compare=False, repr=False)  # a storymap.media.VideoLink
+
+    @property
+    def label(self) -> str:
+        """Its accessible name: for a video or a sound its caption, else its alt text."""
+        if self.kind in ("image", "link"):
+            return self.alt or ""
+        return self.caption or self.alt or ("sound" if self.kind == "audio" else "video")
 
 
 # A waypoint of a leg: a place id, or an explicit (lat, lon).

@@ -79,10 +79,31 @@ def _round(value: float) -> float:
     return round(value, COORD_DIGITS)
 
 
-def media_item(media: Any) -> dict[str, Any]:
-    """A local image as a data URI (its bytes read at load); a remote one as a link, so the
-    page loads nothing."""
-    item = {"alt": media.alt, "caption": media.caption, "credit": media.credit}
+def media_item(media: Any, files: dict[Path, str] | None = None) -> dict[str, Any]:
+    """What the page shows for a media item. A local picture as a data URI (its bytes read
+    at load); a remote one as a link, so the page loads nothing. A video or sound file as a
+    player: embedded as a data URI when small, else at its address relative to the page in
+    ``files`` (where it was copied; a ``file:`` address when the page is not written), or at
+    its own address, loaded only on play, when remote. A YouTube or Vimeo video as a link to
+    it that the page's script makes a click-to-load player."""
+    item = {
+        "kind": media.kind,
+        "alt": media.alt,
+        "caption": media.caption,
+        "credit": media.credit,
+        "label": media.label,
+    }
+    if media.kind in ("youtube", "vimeo"):
+        video = media.video
+        return {**item, "player": video.player, "href": video.page, "site": video.label}
+    if media.kind in ("video", "audio"):
+        if media.data is not None:
+            data = base64.b64encode(media.data).decode()
+            return {**item, "src": f"data:{media.mime};base64,{data}", "preload": "metadata"}
+        if media.file is not None:
+            href = (files or {}).get(media.file) or media.file.as_uri()
+            return {**item, "src": href, "href": href, "preload": "metadata"}
+        return {**item, "src": media.src.strip(), "href": media.src.strip(), "preload": "none"}
     if re.match(r"^\s*https?:", media.src, re.IGNORECASE):
         return {**item, "kind": "link", "href": media.src.strip()}
     data = base64.b64encode(media.data).decode()
@@ -249,7 +270,9 @@ def _story_template() -> Any:
     return environment.from_string(_read_package_text("templates", "story.html.j2"))
 
 
-def story_html(story: Story, route: Route, *, picture: Any = None) -> str:
+def story_html(
+    story: Story, route: Route, files: dict[Path, str] | None = None, *, picture: Any = None
+) -> str:
     """The story as HTML, in story order: a ``<main>`` holding an ``<article>`` whose
     ``<header class="sm-card">`` is the title card (title, subtitle, byline and date, the
     journey's length, introduction, sources) and one ``<section class="sm-chapter"
@@ -260,6 +283,7 @@ def story_html(story: Story, route: Route, *, picture: Any = None) -> str:
     has already sanitized. ``picture`` (a :class:`storymap.svg.PrintMap`) ends the header
     as a ``<figure class="sm-print-map" role="img">``: the picture of the journey, which
     stands in for the live map in print.
+    ``files`` names the video and sound files copied beside the page (see :func:`media_item`).
     """
     from markupsafe import Markup
 
@@ -288,7 +312,7 @@ def story_html(story: Story, route: Route, *, picture: Any = None) -> str:
                 if leg is None
                 else {"mode": leg.mode.name, "summary": leg_summary(story, leg, html=True)},
                 "html": Markup(markdown_html(chapter.text)),
-                "media": [media_item(m) for m in chapter.media],
+                "media": [media_item(m, files) for m in chapter.media],
             }
         )
     card = {
@@ -320,6 +344,8 @@ class PageOptions:
     url: str | None = None  # the page's public address: share-card tags and a canonical link
     image: str | None = None  # the absolute address of the journey's picture, for og:image
     layout: str | None = None  # "panel" or "scroll"; None: the story's layout:
+    # video and sound files copied beside the page: each source file's address from the page
+    media_files: dict[Path, str] | None = None
 
     def __post_init__(self) -> None:
         if self.resources not in RESOURCES:
@@ -767,7 +793,7 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
     from storymap.svg import print_map
 
     picture = print_map(story, route, basemap=options.basemap)
-    article = story_html(story, route, picture=picture)
+    article = story_html(story, route, options.media_files, picture=picture)
     story_js, story_css = page_script(), page_styles()
     if options.resources == "cdn":
         links = leaflet_links()

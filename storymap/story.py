@@ -192,6 +192,7 @@ class _Checker:
         # Each route file and image is read once, however many chapters name it.
         self.tracks: dict[Path, Any] = {}
         self.images: dict[Path, tuple[str, bytes] | str] = {}
+        self.sounds: dict[Path, tuple[str, bytes | None] | str] = {}
         self._closest: dict[int, tuple[Any, Closest]] = {}
         self._listed: dict[int, tuple[Any, str]] = {}
 
@@ -760,8 +761,9 @@ class _Checker:
         """The MIME type and bytes to embed for the image at ``found``, or what is wrong."""
         if found.suffix.lower() not in IMAGE_SUFFIXES:
             return (
-                f"media file '{src}' is not an image storymap embeds; "
-                f"use one of {', '.join(IMAGE_SUFFIXES)}"
+                f"media file '{src}' is not an image, a video or a sound storymap shows; "
+                f"use one of {', '.join(IMAGE_SUFFIXES)}, or a video or sound file "
+                "(.mp4, .webm, .ogv, .mp3, .m4a, .ogg, .oga, .opus, .wav)"
             )
         try:
             data = read_capped(found, MAX_MEDIA_BYTES)
@@ -777,19 +779,90 @@ class _Checker:
         except ValueError as exc:
             return f"media file '{src}' {exc}"
 
+    def played(self, found: Path, src: str, path: Path_) -> tuple[str, bytes | None] | None:
+        """A local video or sound file: its MIME type, and its bytes when it is small enough to
+        embed (larger ones are copied beside the page when it is written). Checked by its
+        size and its first bytes; each file is read once however many chapters play it."""
+        if found not in self.sounds:
+            self.sounds[found] = self.read_played(found, src)
+        result = self.sounds[found]
+        if isinstance(result, str):
+            self.problem(path, result)
+            return None
+        return result
+
+    def read_played(self, found: Path, src: str) -> tuple[str, bytes | None] | str:
+        from storymap.media import (
+            FORMAT_NAMES,
+            MAX_EMBEDDED_BYTES,
+            MAX_PLAYED_BYTES,
+            looks_like,
+            played_kind,
+        )
+
+        kind = played_kind(found.name)
+        assert kind is not None
+        suffix = found.suffix.lower()
+        try:
+            data = read_capped(found, MAX_PLAYED_BYTES)
+        except TooLargeError as exc:
+            return (
+                f"media file '{src}' is {exc.size / 1e6:,.0f} MB; a video or sound file may be "
+                f"at most {MAX_PLAYED_BYTES / 1e6:,.0f} MB: export a smaller one"
+            )
+        except (OSError, NotRegularFileError) as exc:
+            return f"media file '{src}' cannot be read ({getattr(exc, 'strerror', None) or exc})"
+        if not looks_like(suffix, data[:12]):
+            return (
+                f"media file '{src}' is not {FORMAT_NAMES[suffix]} file (its first bytes say "
+                f"otherwise); export it again as {suffix}, or give it the suffix of its format"
+            )
+        return kind[1], (data if len(data) <= MAX_EMBEDDED_BYTES else None)
+
     def media(self, raw: Any, path: Path_) -> Media | None:
+        from storymap.media import played_kind, remote_kind, video_link
+
         data = self.mapping(raw, path, Media, "a media item with src: and alt:")
         if data is None:
             return None
         values = self.fill(Media, _Entity(data, path))
         src = values.get("src")
+        remote = src is not None and re.match(r"^\s*https?:", src, re.IGNORECASE) is not None
+        video = None
+        if remote:
+            try:
+                video = video_link(src)
+            except ValueError as exc:
+                self.problem((*path, "src"), str(exc))
+                return None
+            played = remote_kind(src)
+            kind = video.site if video else played[0] if played else "link"
+        else:
+            played = played_kind(src) if src is not None else None
+            kind = played[0] if played else "image"
+        if kind in ("image", "link") and values.get("alt") is None:
+            self.problem(
+                (*path, "alt"),
+                "required field is missing; add 'alt: What the image shows, for readers who "
+                "cannot see it'",
+            )
         if src is None or not self.url(src, (*path, "src"), local=True):
             return None
-        if not re.match(r"^\s*https?:", src, re.IGNORECASE):
+        values["kind"] = kind
+        values["video"] = video
+        if not remote:
             found = self.local_file(src, (*path, "src"), "media file")
-            image = self.image(found, src, (*path, "src")) if found is not None else None
-            if image is not None:
-                values["mime"], values["data"] = image
+            if found is None:
+                return None
+            values["file"] = found
+            if played:
+                result = self.played(found, src, (*path, "src"))
+                if result is not None:
+                    values["mime"], values["data"] = result
+            else:
+                image = self.image(found, src, (*path, "src"))
+                if image is not None:
+                    values["mime"], values["data"] = image
         return Media(**values)
 
 

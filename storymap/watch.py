@@ -8,7 +8,8 @@ after a good build, ``problem`` with the messages after a bad one. A bad edit ne
 touches the page on disk; the tab keeps the last good page and shows the problem over it.
 The reader's chapter survives a reload, because it is in the address (``#chapter-id``).
 
-Only the page and the event stream are served, nothing else from the disk, and only to
+Only the page, the video and sound files its last good build copied beside it, and the event
+stream are served, nothing else from the disk, and only to
 requests addressed to this machine's loopback (the ``Host`` a DNS-rebinding page would send is
 refused, and the event stream answers only the page's own origin). Messages sent to the page
 name files relative to the story's folder, never by an absolute path. Every connection has a
@@ -74,6 +75,9 @@ class Watcher:
     _watched: tuple[Path, ...] = ()
     _stamps: dict[Path, tuple[int, int] | None] = field(default_factory=dict)
     _ids: tuple[str, ...] | None = None  # the chapter ids of the last good build
+    # the video and sound files the last good build copied beside the page, by their address
+    # relative to it: the only files served besides the page
+    media: dict[str, Path] = field(default_factory=dict)
     last: Outcome | None = None
 
     def build(self) -> Outcome:
@@ -121,6 +125,8 @@ class Watcher:
             outcome = Outcome(True, f"wrote {self.out}", 0.0, watched, warned)
             self._watched = watched
             self._ids = ids
+            base = self.out.parent
+            self.media = {copy.relative_to(base).as_posix(): copy for copy in journey.copied}
         outcome.seconds = time.perf_counter() - started
         if not outcome.ok:
             outcome.watched = self._watched or (self.story,)
@@ -369,6 +375,8 @@ class Server:
                     self.end_headers()
                 elif path == "/" + server.page_name:
                     self._page()
+                elif path[1:] in server.watcher.media:
+                    self._media(server.watcher.media[path[1:]])
                 elif path == EVENTS_PATH:
                     if server.own_origin(self.headers.get("Origin")):
                         self._events()
@@ -395,6 +403,52 @@ class Server:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def _media(self, file: Path) -> None:
+                """A video or sound file copied beside the page, whole or the one byte range
+                asked for (a player seeks with ranges)."""
+                import mimetypes
+
+                try:
+                    handle = open(file, "rb")  # noqa: SIM115 - closed below
+                except OSError:
+                    self.send_error(404, "storymap watch serves only the page")
+                    return
+                with handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    start, end = 0, size - 1
+                    asked = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", ""))
+                    if asked and (asked.group(1) or asked.group(2)):
+                        if asked.group(1):
+                            start = int(asked.group(1))
+                            end = min(int(asked.group(2) or end), size - 1)
+                        else:
+                            start = max(0, size - int(asked.group(2)))
+                        if start > end:
+                            self.send_response(416)
+                            self.send_header("Content-Range", f"bytes */{size}")
+                            self.send_header("Content-Length", "0")
+                            self.end_headers()
+                            return
+                        self.send_response(206)
+                        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+                    else:
+                        self.send_response(200)
+                    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Accept-Ranges", "bytes")
+                    self.send_header("Cache-Control", "no-store")
+                    self.send_header("Content-Length", str(end - start + 1))
+                    self.end_headers()
+                    handle.seek(start)
+                    with contextlib.suppress(OSError):
+                        remaining = end - start + 1
+                        while remaining > 0:
+                            chunk = handle.read(min(1 << 16, remaining))
+                            if not chunk:
+                                break
+                            self.wfile.write(chunk)
+                            remaining -= len(chunk)
 
             def _events(self) -> None:
                 self.send_response(200)

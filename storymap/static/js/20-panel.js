@@ -56,6 +56,7 @@
     copy.removeAttribute("hidden");
     copy.removeAttribute("tabindex");
     copy.classList.remove("sm-view");
+    if (storymap.media) storymap.media.reset(copy); /* no second player in the popup */
     return copy;
   }
 
