@@ -249,10 +249,20 @@ def numbers(members: Sequence[int], dash: str = "-") -> str:
 
 
 def description(story: Story) -> str:
-    """What the picture shows, in words: "Map of the journey: Pyongyang to Moscow, 6 stops"."""
+    """What the picture shows, in words, in the story's language: "Map of the journey:
+    Pyongyang to Moscow, 6 stops"."""
+    from storymap.i18n import language
+
+    lang = language(story.lang, story.units)
     names = [story.place_of(chapter).name for chapter in story.chapters]
     count = len(names)
-    where = names[0] if count == 1 or names[0] == names[-1] else f"{names[0]} to {names[-1]}"
-    if count > 1 and names[0] == names[-1]:
-        where = f"from {names[0]} and back"
-    return f"Map of the journey: {where}, {count} stop{'s' if count != 1 else ''}"
+    where = names[0]
+    if count > 1:
+        first, last = names[0], names[-1]
+        where = (
+            lang.t("picture_round", first=first)
+            if first == last
+            else lang.t("picture_where", first=first, last=last)
+        )
+    stops = lang.t("picture_stops", count=count)
+    return lang.t("picture_label", map=lang.t("map_label"), where=where, stops=stops)

@@ -328,7 +328,13 @@ def story_html(
     print_map = None
     if picture is not None:
         print_map = {"label": picture.label, "svg": Markup(picture.svg)}
-    words = {"sources": lang.t("sources", n=len(story.sources)), "image": lang.t("image_link")}
+    words = {
+        "sources": lang.t("sources", n=len(story.sources)),
+        "image": lang.t("image_link"),
+        "video": lang.t("video_title"),
+        "sound": lang.t("sound_title"),
+        "video_on": lang.t("video_on"),
+    }
     return _story_template().render(story=card, chapters=chapters, print_map=print_map, words=words)
 
 

@@ -36,7 +36,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 WRITTEN = frozenset(
     {"_language", "decimal", "group", "months", "date", "days", "hours", "minutes"}
     | {"stop_kicker", "leg_from", "speed_about", "total", "sources", "image_link"}
-    | {"about_journey", "about_route"}
+    | {"about_journey", "about_route", "sound_title", "video_on"}
+    | {"picture_where", "picture_round", "picture_stops", "picture_label"}
 )
 
 

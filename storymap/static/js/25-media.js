@@ -10,17 +10,12 @@
 (function (storymap) {
   "use strict";
 
-  var STRINGS = {
-    play_video: "Play video: {title}",
-    video_title: "Video: {title}",
-  };
-
   var page = storymap.page;
   /* The only addresses a player is loaded from (the page's data says which video). */
   var PLAYER = /^https:\/\/(www\.youtube-nocookie\.com\/embed\/[A-Za-z0-9_-]{11}\?|player\.vimeo\.com\/video\/[0-9]+\?dnt=1&)/;
 
   function say(key, title) {
-    return STRINGS[key].replace("{title}", title);
+    return storymap.i18n.t(key, { title: title });
   }
 
   /* The placeholder: the caption and a play button, in place of the plain link. */
