@@ -147,3 +147,23 @@ def test_an_arabic_page_on_a_phone_keeps_its_sheet_whole(page_factory, arabic: P
     panel = page.locator("main.sm-panel").bounding_box()
     assert panel["x"] == 0 and panel["width"] == 390
     assert page.locator(".sm-map").bounding_box()["width"] == 390
+
+
+def test_an_arabic_article_scrolls_on_the_maps_left(page, tmp_path: Path) -> None:
+    """The scroll layout, right to left: the article on the map's left, the current section's
+    bar on its right (where its lines begin), and scrolling still follows the chapters."""
+    out = tmp_path / "ar-scroll.html"
+    build(LANGUAGES / "ar.yaml", out, tiles=None, layout="scroll")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.open(out.as_uri() + "#2")
+    page.wait_for_function(SETTLED, arg=1)
+    story = page.locator(".sm-story").bounding_box()
+    map_box = page.locator(".sm-map").bounding_box()
+    assert story["x"] + story["width"] <= map_box["x"] + 1, "the article on the map's left"
+    assert map_box["x"] + map_box["width"] >= 1279, "the map reaches the window's right edge"
+    bar = page.evaluate("getComputedStyle(document.querySelector('.sm-view')).boxShadow")
+    assert "-4px 0px 0px" in bar, bar
+    page.locator("section.sm-chapter").nth(2).evaluate(
+        "node => window.scrollTo(0, node.getBoundingClientRect().top + scrollY - innerHeight * 0.4)"
+    )
+    page.wait_for_function(SETTLED, arg=2)
