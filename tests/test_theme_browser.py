@@ -145,6 +145,26 @@ def test_axe_finds_no_serious_violation_in_dark(page_factory, pages, theme: str)
     assert serious_violations(page) == [], "a chapter"
 
 
+def test_the_scroll_layouts_cards_are_dark_on_a_phone(page_factory, pages, tmp_path) -> None:
+    """On a phone the scroll layout's chapters are cards over the map: in dark they are dark,
+    their words light, and the axe audit stays clean."""
+    out = build(
+        pages["dark"].parent / "story.yaml", tmp_path / "scroll.html", tiles=None, layout="scroll"
+    ).page
+    page = page_factory(
+        viewport={"width": 390, "height": 844},
+        color_scheme="dark",
+        reduced_motion="reduce",
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.open(out.as_uri() + "#trolley")
+    page.wait_for_function("() => storymap.app.current === 3 && !storymap.app.moving")
+    card = page.evaluate(STYLE, ".sm-story > .sm-view")
+    assert card["background"] < 0.02 and card["color"] > 0.6, card
+    assert serious_violations(page) == []
+
+
 # --- the stylesheet and the colours, without a browser ------------------------------------------
 
 
