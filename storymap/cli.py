@@ -715,6 +715,9 @@ def _build_one(args: argparse.Namespace, story: Path, tiles: Any, url: Any) -> i
     )
     _warn(journey.warnings)
     if journey.picture is not None:
+        from storymap.doubts import picture_doubts
+
+        _warn(picture_doubts(journey.story))
         _say(f"wrote {journey.picture} (the picture for share cards)")
     if journey.copied:
         files = "file" if len(journey.copied) == 1 else "files"
@@ -815,6 +818,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_image(args: argparse.Namespace) -> int:
     from storymap.build import prepare, read_files
+    from storymap.doubts import picture_doubts
     from storymap.files import write_atomic
     from storymap.image import journey_image
 
@@ -825,7 +829,7 @@ def run_image(args: argparse.Namespace) -> int:
     _target(story_file, args.output, ".png", read_files(journey.story))
     picture = journey_image(journey, args.size)
     write_atomic(target, picture)
-    _warn(journey.warnings)
+    _warn([*journey.warnings, *picture_doubts(journey.story)])
     width, height = args.size
     _say(f"wrote {target} ({width}x{height}, {len(picture) / 1024:,.0f} KB)")
     return EXIT_OK

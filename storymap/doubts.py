@@ -91,23 +91,50 @@ def doubts(story: Story, legs: Sequence[Leg]) -> list[Problem]:
     return sorted(found, key=lambda p: p.line or 0)
 
 
+def top_line(story: Story, key: str) -> int | None:
+    """The line of the story file where its top-level ``key:`` is, for a warning about it."""
+    if story.path is None:
+        return None
+    try:
+        text = Path(story.path).read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return None
+    found = re.search(rf"^{re.escape(key)}[ \t]*:", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def picture_doubts(story: Story) -> list[Problem]:
+    """Warnings for the picture of the journey: a title or subtitle with letters its fonts
+    lack (:func:`storymap.image.missing_letters`), which it draws without them."""
+    from storymap.image import missing_letters
+
+    file = str(story.path) if story.path else "<story>"
+    found = []
+    for key in ("title", "subtitle"):
+        lacking = missing_letters(getattr(story, key) or "")
+        if lacking:
+            shown = lacking[:12] + ("…" if len(lacking) > 12 else "")
+            found.append(
+                Problem(
+                    file,
+                    top_line(story, key),
+                    key,
+                    f"the picture's font has no letters for {shown}; the picture's {key} is "
+                    "drawn without them (the page shows every letter)",
+                )
+            )
+    return found
+
+
 def _language_doubt(story: Story, file: str) -> Problem | None:
     """A warning when no translation file serves the story's ``lang:`` (nor its base language)."""
     from storymap import i18n
 
     if i18n.resolve(story.lang):
         return None
-    line = None
-    if story.path is not None:
-        try:
-            text = Path(story.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeError):
-            text = ""
-        found = re.search(r"^lang[ \t]*:", text, re.MULTILINE)
-        line = text.count("\n", 0, found.start()) + 1 if found else None
     return Problem(
         file,
-        line,
+        top_line(story, "lang"),
         "lang",
         f"storymap has no translation for '{story.lang}', so the page's own words (buttons, "
         f"labels, dates) are in English; use one of: {', '.join(i18n.available())}, or add "

@@ -2,9 +2,10 @@
 ``og:image``): the scene of :mod:`storymap.picture` (the offline basemap, each leg in its
 mode's colour and dash, the numbered stops) drawn with Pillow, below a band with the title.
 
-Everything is drawn at twice the size and scaled down, for smooth edges; the font is the one
-that ships with Pillow, so the picture is the same on every machine, and the same story gives
-the same bytes. Imports Pillow and numpy: import this module lazily.
+Everything is drawn at twice the size and scaled down, for smooth edges; the fonts ship with
+storymap (DejaVu Sans, cut to the scripts of :data:`FONT_RANGES`), so the picture is the same
+on every machine, and the same story gives the same bytes. Imports Pillow and numpy: import
+this module lazily.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def journey_image(journey: Journey, size: tuple[int, int] = DEFAULT_SIZE) -> byt
     canvas = Image.new("RGB", (width * s, height * s), OUTSIDE)
     draw = ImageDraw.Draw(canvas)
 
-    title_font = _font(round(30 * k * s))
+    title_font = _font(round(30 * k * s), "bold")
     subtitle_font = _font(round(18 * k * s))
     pad = round(18 * k * s)
     band = pad * 2 + _line_height(title_font)
@@ -90,11 +91,11 @@ def journey_image(journey: Journey, size: tuple[int, int] = DEFAULT_SIZE) -> byt
     draw.rectangle([0, 0, width * s, band], fill=BAND)
     draw.line([(0, band), (width * s, band)], fill="#d9dee3", width=max(1, round(k * s)))
     y = pad
-    title = _fit(draw, story.title, title_font, width * s - 2 * pad)
+    title = _fit(draw, _drawable(story.title), title_font, width * s - 2 * pad)
     draw.text((pad, y), title, font=title_font, fill=INK)
     if story.subtitle:
         y += _line_height(title_font) + round(6 * k * s)
-        subtitle = _fit(draw, story.subtitle, subtitle_font, width * s - 2 * pad)
+        subtitle = _fit(draw, _drawable(story.subtitle), subtitle_font, width * s - 2 * pad)
         draw.text((pad, y), subtitle, font=subtitle_font, fill=MUTED)
 
     picture = canvas.resize((width, height), Image.Resampling.LANCZOS)
@@ -203,12 +204,12 @@ def _dashes(points: list[tuple[float, float]], pattern: list[float]) -> list[lis
 
 def _draw_stops(draw: ImageDraw.ImageDraw, drawn: Scene) -> None:
     """A dark disc with a white number per stop, as on the page; stops closer than a marker's
-    width are one marker naming them all ("3-4": the font has no en dash)."""
+    width are one marker naming them all ("3–4")."""
     unit = drawn.unit
     size = STOP * unit
-    font = _font(round(13 * unit))
+    font = _font(round(12 * unit), "bold")
     for stop in drawn.stops:
-        (x, y), label = stop.at, numbers(stop.members)
+        (x, y), label = stop.at, numbers(stop.members, "–")
         text_width = draw.textlength(label, font=font)
         half_w = max(size, text_width + 12 * unit) / 2
         half_h = size / 2
@@ -230,8 +231,53 @@ def _draw_stops(draw: ImageDraw.ImageDraw, drawn: Scene) -> None:
         draw.text((x, y), label, font=font, fill="#ffffff", anchor="mm")
 
 
-def _font(size: int) -> Any:
-    return ImageFont.load_default(size=max(size, 6))
+# The picture's fonts: DejaVu Sans cut to these scripts (tools/make_fonts.py), shipped in
+# storymap/data/fonts/ so that every machine draws the same letters.
+FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+FONT_RANGES = (
+    (0x0020, 0x007E),  # Basic Latin
+    (0x00A0, 0x024F),  # Latin-1, Latin Extended-A and -B
+    (0x0250, 0x036F),  # IPA, spacing modifiers (ʻ ʼ), combining diacritics
+    (0x0370, 0x03FF),  # Greek
+    (0x0400, 0x052F),  # Cyrillic and its supplement
+    (0x0530, 0x058F),  # Armenian
+    (0x0590, 0x05FF),  # Hebrew
+    (0x0600, 0x06FF),  # Arabic
+    (0x10A0, 0x10FF),  # Georgian
+    (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese)
+    (0x2000, 0x206F),  # General Punctuation (– — ‘ ’ “ ” …)
+    (0x20A0, 0x20CF),  # currency signs
+    (0x2100, 0x215F),  # letterlike symbols, number forms
+    (0x2190, 0x21FF),  # arrows
+    (0x2200, 0x22FF),  # mathematical operators (− × ≈)
+    (0xFB1D, 0xFB4F),  # Hebrew presentation forms
+    (0xFB50, 0xFDFF),  # Arabic presentation forms A
+    (0xFE70, 0xFEFF),  # Arabic presentation forms B
+)
+
+
+def _font(size: int, weight: str = "regular") -> Any:
+    from importlib import resources
+
+    path = resources.files("storymap").joinpath("data", "fonts", FONT_FILES[weight])
+    with resources.as_file(path) as file:
+        return ImageFont.truetype(str(file), size=max(size, 6))
+
+
+def _drawable(text: str) -> str:
+    """``text`` without the letters the fonts lack (which would be drawn as empty boxes)."""
+    lacking = missing_letters(text)
+    return "".join(ch for ch in text if ch not in lacking) if lacking else text
+
+
+def missing_letters(text: str) -> str:
+    """The letters of ``text`` the picture's fonts do not have, each once, in order."""
+    seen = dict.fromkeys(
+        ch
+        for ch in text
+        if not ch.isspace() and not any(lo <= ord(ch) <= hi for lo, hi in FONT_RANGES)
+    )
+    return "".join(seen)
 
 
 def _line_height(font: Any) -> int:
