@@ -91,12 +91,17 @@ def journey_image(journey: Journey, size: tuple[int, int] = DEFAULT_SIZE) -> byt
     draw.rectangle([0, 0, width * s, band], fill=BAND)
     draw.line([(0, band), (width * s, band)], fill="#d9dee3", width=max(1, round(k * s)))
     y = pad
+    # The title band begins where the story's language begins a line: the right in Arabic.
+    from storymap.i18n import language
+
+    rtl = language(story.lang).dir == "rtl"
+    x, anchor = (width * s - pad, "ra") if rtl else (pad, "la")
     title = _fit(draw, _drawable(story.title), title_font, width * s - 2 * pad)
-    draw.text((pad, y), title, font=title_font, fill=INK)
+    draw.text((x, y), title, font=title_font, fill=INK, anchor=anchor)
     if story.subtitle:
         y += _line_height(title_font) + round(6 * k * s)
         subtitle = _fit(draw, _drawable(story.subtitle), subtitle_font, width * s - 2 * pad)
-        draw.text((pad, y), subtitle, font=subtitle_font, fill=MUTED)
+        draw.text((x, y), subtitle, font=subtitle_font, fill=MUTED, anchor=anchor)
 
     picture = canvas.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()

@@ -178,3 +178,13 @@ def test_a_title_in_letters_the_fonts_lack_is_drawn_without_them_and_said(tmp_pa
         == pixels((tmp_path / "plain.png").read_bytes())[:80].tolist()
     )
     assert "warning" not in run(str(plain), "-o", "plain.png", cwd=tmp_path).stderr
+
+
+def test_a_right_to_left_title_begins_at_the_right(tmp_path: Path) -> None:
+    story = Path(__file__).parent / "fixtures" / "languages" / "ar.yaml"
+    result = run(str(story), "-o", str(tmp_path / "ar.png"), "--size", "800x420", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    band = pixels((tmp_path / "ar.png").read_bytes())[10:45]  # the title's line
+    ink = np.argwhere(np.all(band < 120, axis=-1))[:, 1]  # dark pixels: the letters
+    assert ink.size > 100
+    assert ink.max() > 760 and ink.min() > 300, (ink.min(), ink.max())
