@@ -38,7 +38,8 @@ def _read_package_text(*parts: str) -> str:
 
 @lru_cache(maxsize=1)
 def leaflet_assets() -> tuple[str, str]:
-    """Leaflet's script and stylesheet, the images the stylesheet names inlined."""
+    """Leaflet's script and stylesheet, the images the stylesheet names inlined, the
+    stylesheet without its comments and spaces."""
     import xstatic.pkg.leaflet as leaflet
 
     base = Path(leaflet.BASE_DIR)
@@ -53,7 +54,9 @@ def leaflet_assets() -> tuple[str, str]:
     # storymap draws its own markers.
     css = re.sub(r"url\((images/layers[\w.-]*\.png)\)", inline, css)
     css = re.sub(r"\s*background-image: url\(images/marker-icon\.png\);", "", css)
-    return js, css
+    import rcssmin
+
+    return js, rcssmin.cssmin(css)  # its script comes minified; its stylesheet, not
 
 
 @cache
