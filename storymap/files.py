@@ -21,7 +21,7 @@ import stat
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,21 +155,34 @@ def replace_file(path: Path, data: str | bytes, *, keep_mode: bool = False) -> N
     file's mode.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    mode = 0o644
+    if keep_mode:
+        with contextlib.suppress(FileNotFoundError):
+            mode = check_output(path).stat().st_mode & 0o777
+    with _replacing(path, mode) as handle:
+        handle.write(payload)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, mode: int = 0o644, times: os.stat_result | None = None) -> Iterator[Any]:
+    """A binary file to write, that replaces ``path`` in one rename when the block ends: a
+    temporary file in the target's folder (``path`` resolved through symlinks, refused when
+    not a regular file), flushed to disk, given ``mode`` and, with ``times``, their access and
+    modification times. On any error it is removed and the target is left as it was; ours
+    that a killed write left in the folder are removed first."""
     target = check_output(path)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     _sweep(folder, time.time())
     fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target.name), suffix=TMP_SUFFIX, dir=folder)
     try:
-        mode = 0o644
-        if keep_mode:
-            with contextlib.suppress(FileNotFoundError):
-                mode = target.stat().st_mode & 0o777
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if times is not None:
+            os.utime(tmp, ns=(times.st_atime_ns, times.st_mtime_ns))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -201,23 +214,8 @@ def copy_atomic(source: Path, path: Path) -> None:
     import shutil
 
     try:
-        target = check_output(path)
-        folder = target.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        _sweep(folder, time.time())
-        fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target.name), suffix=TMP_SUFFIX, dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle, open(source, "rb") as original:
-                shutil.copyfileobj(original, handle, 1 << 20)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            info = os.stat(source)
-            os.utime(tmp, ns=(info.st_atime_ns, info.st_mtime_ns))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with open(source, "rb") as original, _replacing(path, times=os.stat(source)) as handle:
+            shutil.copyfileobj(original, handle, 1 << 20)
     except RefusedOutputError:
         raise
     except OSError as exc:
