@@ -98,10 +98,13 @@ def browser() -> Iterator[object]:
 def page_factory(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., WatchedPage]]:
     pages: list[WatchedPage] = []
 
+    scripted: dict[int, bool] = {}
+
     def make(**context_options) -> WatchedPage:
         watched = WatchedPage(browser, **context_options)
         watched.page.set_default_timeout(PAGE_TIMEOUT_MS)
         pages.append(watched)
+        scripted[id(watched)] = context_options.get("java_script_enabled", True)
         return watched
 
     yield make
@@ -109,7 +112,8 @@ def page_factory(browser, request: pytest.FixtureRequest) -> Iterator[Callable[.
     errors: list[str] = []
     for watched in pages:
         try:
-            if not watched.page.is_closed():
+            # The last look waits for a frame's callback, which a page without script never runs.
+            if not watched.page.is_closed() and scripted[id(watched)]:
                 watched.settle()
         except Exception:  # a crashed or closed page has nothing more to say
             pass

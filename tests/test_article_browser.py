@@ -38,26 +38,9 @@ def flagship(flagship_built):
     return flagship_built
 
 
-@pytest.fixture
-def open_page(page_factory):
-    """A page with or without JavaScript; one without is closed at the end, as the fixture's
-    last look (a frame's callback) cannot run there."""
-    pages = []
-
-    def make(script: bool = True, **options):
-        page = page_factory(java_script_enabled=script, **options)
-        if not script:
-            pages.append(page)
-        return page
-
-    yield make
-    for page in pages:
-        page.page.close()
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_without_javascript_the_whole_story_is_there(open_page, flagship, viewport) -> None:
-    page = open_page(False, viewport=viewport)
+def test_without_javascript_the_whole_story_is_there(page_factory, flagship, viewport) -> None:
+    page = page_factory(java_script_enabled=False, viewport=viewport)
     page.open(flagship.page)
     story = flagship.story
     card = page.locator(".sm-story > header.sm-card")
@@ -115,9 +98,9 @@ def _shown(page, selector: str) -> list[bool]:
 @pytest.mark.parametrize("script", [True, False], ids=["javascript", "no-javascript"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_print_shows_every_chapter_and_no_controls(
-    open_page, flagship, script: bool, viewport
+    page_factory, flagship, script: bool, viewport
 ) -> None:
-    page = open_page(script, viewport=viewport)
+    page = page_factory(java_script_enabled=script, viewport=viewport)
     page.open(flagship.page.as_uri() + "#" + flagship.story.chapters[1].id)
     if script:
         page.wait_for_function("() => window.storymap && storymap.app")

@@ -17,23 +17,6 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def open_page(page_factory):
-    """A page with or without JavaScript; one without is closed at the end, as the fixture's
-    last look (a frame's callback) cannot run there."""
-    pages = []
-
-    def make(script: bool = True, **options):
-        page = page_factory(java_script_enabled=script, **options)
-        if not script:
-            pages.append(page)
-        return page
-
-    yield make
-    for page in pages:
-        page.page.close()
-
-
 def shown(page, selector: str) -> list[bool]:
     return page.locator(selector).evaluate_all(
         "els => els.map(e => getComputedStyle(e).display !== 'none'"
@@ -52,8 +35,8 @@ def near(image: np.ndarray, colour: str, within: int = 40) -> int:
 
 @pytest.mark.parametrize("script", [True, False], ids=["javascript", "no-javascript"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_on_screen_the_picture_is_not_shown(open_page, flagship_built, script, viewport) -> None:
-    page = open_page(script, viewport=viewport)
+def test_on_screen_the_picture_is_not_shown(page_factory, flagship_built, script, viewport) -> None:
+    page = page_factory(java_script_enabled=script, viewport=viewport)
     page.open(flagship_built.page)
     if script:
         page.wait_for_function("() => window.storymap && storymap.app")
@@ -63,8 +46,8 @@ def test_on_screen_the_picture_is_not_shown(open_page, flagship_built, script, v
 
 
 @pytest.mark.parametrize("script", [True, False], ids=["javascript", "no-javascript"])
-def test_print_shows_the_picture_above_every_chapter(open_page, flagship_built, script) -> None:
-    page = open_page(script, viewport=DESKTOP)
+def test_print_shows_the_picture_above_every_chapter(page_factory, flagship_built, script) -> None:
+    page = page_factory(java_script_enabled=script, viewport=DESKTOP)
     page.open(flagship_built.page.as_uri() + "#" + flagship_built.story.chapters[2].id)
     if script:
         page.wait_for_function("() => window.storymap && storymap.app")
