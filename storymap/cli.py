@@ -666,18 +666,14 @@ def run_build(args: argparse.Namespace) -> int:
     stories = [Path(args.story)] if args.story is not None else default_stories()
     if len(stories) == 1:
         return _build_one(args, stories[0], tiles, url)
-    names = ", ".join(str(story) for story in stories)
-    if url is not UNSET:
-        raise _UsageError(
-            f"--url is the address of one page, and there are {len(stories)} stories ({names}); "
-            "name the STORY it is for"
-        )
     out = args.output
-    if out is not None and not (out.endswith(("/", os.sep)) or os.path.isdir(out)):
-        raise _UsageError(
-            f"-o {out}: there are {len(stories)} stories ({names}), one page each; give a "
-            f"folder (-o {out.rstrip('/')}/) or name the STORY"
-        )
+    one_page = url is not UNSET or (
+        out is not None and not (out.endswith(("/", os.sep)) or os.path.isdir(out))
+    )
+    if one_page:  # one page's file or address: the flagship, as before there were several
+        others = ", ".join(str(story) for story in stories[1:])
+        _say(f"note: building {stories[0]} only; name the STORY to build {others}", err=True)
+        return _build_one(args, stories[0], tiles, url)
     failed = 0
     for story in stories:
         try:
