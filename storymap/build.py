@@ -149,7 +149,7 @@ class Journey:
         ``image`` is the absolute address of the journey's picture, for the share cards;
         ``media_files`` the addresses, relative to the page, of video and sound files copied
         beside it (without, such a file is named by its ``file:`` address)."""
-        from storymap.render import PageOptions, earlier_basemap, render
+        from storymap.render import PageOptions, earlier_basemap, earlier_picture, render
 
         url = public_url(self.story, url)
 
@@ -163,12 +163,14 @@ class Journey:
                 where = self.story.path or "<story>"
                 raise StoryError.at(where, None, "tiles", str(exc)) from None
         reused = earlier_basemap(earlier) if basemap and earlier is not None else None
+        picture = earlier_picture(earlier) if earlier is not None else None
         options = PageOptions(
             tiles=name,
             tiles_key=tiles_key,
             basemap=basemap,
             resources=resources,
             earlier=reused,
+            earlier_picture=picture,
             url=url,
             image=image if url else None,
             layout=layout,

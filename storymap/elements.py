@@ -3,23 +3,32 @@
 branca's ``MacroElement.render`` wraps each macro's output in a new ``Element``, whose
 constructor compiles that output as a Jinja template and renders it again. Output that
 holds story text (the story JSON) must never be a template: ``{{ … }}`` in a title would
-run. :class:`RawMacro` renders the macros once and inserts their output as it is; every
-element of ours that renders text takes it.
+run. :class:`RawMacro` inserts its parts (``header``, ``html``, ``script``) as they are;
+every element of ours that renders text takes it.
+
+Our elements write their parts in Python rather than with Jinja macros, as folium's own do:
+they are a few lines each, and compiling their templates took longer than a page takes to
+write.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 import folium
-import jinja2
 from branca.element import Element, Figure, MacroElement
-from folium.template import Template
+from folium.template import tojavascript
+from markupsafe import escape
 
 
-def _source(name: str) -> str:
-    return resources.files("storymap").joinpath("templates", name).read_text(encoding="utf-8")
+def _tojson(value: Any) -> str:
+    """JSON safe in HTML, as Jinja's ``tojson`` filter writes it."""
+    import json
+
+    text = json.dumps(value, sort_keys=True)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, code)
+    return text
 
 
 class Raw(Element):
@@ -34,23 +43,31 @@ class Raw(Element):
 
 
 class RawMacro(MacroElement):
-    """A MacroElement whose macro output is inserted once, never rendered as a template again.
+    """A MacroElement whose parts are inserted once, never rendered as a template again: the
+    text of :meth:`header_part`, :meth:`html_part` and :meth:`script_part` (None: no part).
 
     Put it last among a class's bases, so that folium's own ``render`` methods (which add
     children, then call ``super().render``) reach this one instead of branca's.
     """
 
+    def header_part(self) -> str | None:
+        return None
+
+    def html_part(self) -> str | None:
+        return None
+
+    def script_part(self) -> str | None:
+        return None
+
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
-        module = self._template.module
-        for part, target in (
-            ("header", figure.header),
-            ("html", figure.html),
-            ("script", figure.script),
+        for text, target in (
+            (self.header_part(), figure.header),
+            (self.html_part(), figure.html),
+            (self.script_part(), figure.script),
         ):
-            macro = getattr(module, part, None)
-            if macro is not None:
-                target.add_child(Raw(str(macro(self, kwargs))), name=self.get_name())
+            if text is not None:
+                target.add_child(Raw(text), name=self.get_name())
         for element in self._children.values():
             element.render(**kwargs)
 
@@ -60,21 +77,30 @@ def script_json(data: Any) -> str:
     import json
 
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
-        text = text.replace(char, escape)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, code)
     return text
 
 
 class StoryFigure(Figure):
     """The HTML document: a language, an escaped title, and nothing fetched from elsewhere."""
 
-    _template = jinja2.Environment(autoescape=True).from_string(_source("page.html.j2"))
-
     def __init__(self, title: str, lang: str = "en", dir: str = "ltr"):
         super().__init__(title=title)
         self.lang = lang  # a BCP 47 tag, checked when the story was read
         self.dir = dir
-        self.header._children.pop("meta_http", None)  # the template declares the charset
+        self.header._children.pop("meta_http", None)  # the document declares the charset
+
+    def render(self, **kwargs: Any) -> str:
+        for child in self._children.values():
+            child.render(**kwargs)
+        return (
+            f'<!DOCTYPE html>\n<html lang="{escape(self.lang)}" dir="{escape(self.dir)}">\n'
+            f'<head>\n<meta charset="utf-8">\n<title>{escape(self.title)}</title>\n'
+            f"{self.header.render(**kwargs)}\n</head>\n"
+            f'<body class="sm-has-panel">\n{self.html.render(**kwargs)}\n'
+            f"<script>\n{self.script.render(**kwargs)}\n</script>\n</body>\n</html>"
+        )
 
 
 class StoryMap(folium.Map, RawMacro):
@@ -83,15 +109,36 @@ class StoryMap(folium.Map, RawMacro):
 
     default_js: list = []
     default_css: list = []
-    _template = Template(_source("map.html.j2"))
+
+    def header_part(self) -> str:
+        return (
+            '\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<style>\n'
+            "html, body { width: 100%; height: 100%; margin: 0; padding: 0; }\n</style>\n"
+        )
+
+    def html_part(self) -> str:
+        return f'\n<div class="folium-map sm-map" id={_tojson(self.get_name())}></div>\n'
+
+    def script_part(self) -> str:
+        name = self.get_name()
+        out = [
+            f"\nvar {name} = L.map({_tojson(name)}, {{\n"
+            f"    center: {_tojson(self.location)},\n"
+            f"    crs: L.CRS.{self.crs},\n"
+            f"    ...{tojavascript(self.options)}\n}});"
+        ]
+        if self.zoom_control_position:
+            position = _tojson(self.zoom_control)
+            out.append(f"\nL.control.zoom({{ position: {position} }}).addTo({name});")
+        if self.control_scale:
+            out.append(f"\nL.control.scale().addTo({name});")
+        return "".join(out) + "\n"
 
 
 class StoryLayer(RawMacro):
     """Inlines the scripts and styles, puts the story's HTML after the map's ``<div>`` (so a
     chapter id can never shadow the map's), and hands the map's data to ``storymap.init`` as
     JSON."""
-
-    _template = Template(_source("story_layer.html.j2"))
 
     def __init__(
         self,
@@ -110,3 +157,14 @@ class StoryLayer(RawMacro):
         self.styles = styles
         self.links = links  # <link> and <script src> tags, for resources from a CDN
         self.json = script_json(data)
+
+    def header_part(self) -> str:
+        styles = "".join(f"\n<style>\n{style}\n</style>" for style in self.styles)
+        scripts = "".join(f"\n<script>\n{script}\n</script>" for script in self.scripts)
+        return f"\n{self.links}{styles}{scripts}\n"
+
+    def html_part(self) -> str:
+        return f"\n{self.story_html}\n"
+
+    def script_part(self) -> str:
+        return f"\nstorymap.init({self._parent.get_name()}, {self.json});\n"

@@ -265,14 +265,6 @@ def _with_name(text: str, name: str, lang: Language) -> Any:
     return escape(before) + place + escape(after)
 
 
-@lru_cache(maxsize=1)
-def _story_template() -> Any:
-    import jinja2
-
-    environment = jinja2.Environment(autoescape=True, keep_trailing_newline=False)
-    return environment.from_string(_read_package_text("templates", "story.html.j2"))
-
-
 def story_html(
     story: Story, route: Route, files: dict[Path, str] | None = None, *, picture: Any = None
 ) -> str:
@@ -330,7 +322,7 @@ def story_html(
     }
     print_map = None
     if picture is not None:
-        print_map = {"label": picture.label, "svg": Markup(picture.svg)}
+        print_map = {"label": picture.label, "svg": Markup(picture.svg), "key": picture.key}
     words = {
         "sources": lang.t("sources", n=len(story.sources)),
         "image": lang.t("image_link"),
@@ -338,7 +330,112 @@ def story_html(
         "sound": lang.t("sound_title"),
         "video_on": lang.t("video_on"),
     }
-    return _story_template().render(story=card, chapters=chapters, print_map=print_map, words=words)
+    return _article(card, chapters, print_map, words)
+
+
+# The article is written here rather than by a Jinja template: compiling one took longer than
+# the rest of writing the page. Every value is escaped (:func:`_e`) but Markup, which is HTML
+# already: the sanitized Markdown, the kicker and the leg's summary, the picture.
+
+
+def _e(value: Any) -> str:
+    """``value`` as HTML text: escaped, unless it is Markup."""
+    from markupsafe import escape
+
+    return str(escape(value))
+
+
+def _article(
+    card: dict[str, Any],
+    chapters: list[dict[str, Any]],
+    print_map: dict[str, Any] | None,
+    words: dict[str, str],
+) -> str:
+    """The ``<main>`` of :func:`story_html`: the title card, then a section per chapter."""
+    out = [
+        '<main class="sm-panel" id="sm-panel">\n<article class="sm-story">\n'
+        f'<header class="sm-card">\n<h1>{_e(card["title"])}</h1>'
+    ]
+    for key, name in (("subtitle", "sm-subtitle"), ("meta", "sm-byline"), ("total", "sm-total")):
+        if card[key]:
+            out.append(f'\n<p class="{name}">{_e(card[key])}</p>')
+    if print_map:
+        out.append(
+            f'\n<figure class="sm-print-map" role="img" aria-label="{_e(print_map["label"])}" '
+            f'data-key="{_e(print_map["key"])}">{_e(print_map["svg"])}</figure>'
+        )
+    if card["intro"]:
+        out.append(f'\n<div class="sm-text">{_e(card["intro"])}</div>')
+    if card["sources"]:
+        out.append(f'\n<details class="sm-sources"><summary>{_e(words["sources"])}</summary><ul>')
+        for source in card["sources"]:
+            title = _e(source["title"])
+            if source["url"]:
+                out.append(
+                    f'\n<li><a href="{_e(source["url"])}" target="_blank" '
+                    f'rel="noopener noreferrer">{title}</a></li>'
+                )
+            else:
+                out.append(f"\n<li><span>{title}</span></li>")
+        out.append("\n</ul></details>")
+    out.append("\n</header>")
+    for chapter in chapters:
+        out.append(
+            f'\n<section class="sm-chapter" id="{_e(chapter["id"])}">\n'
+            f'<p class="sm-kicker">{_e(chapter["kicker"])}</p>\n'
+            f'<h2 class="sm-title">{_e(chapter["title"])}</h2>'
+        )
+        if chapter["date"]:
+            out.append(f'\n<p class="sm-date">{_e(chapter["date"])}</p>')
+        leg = chapter["leg"]
+        if leg:
+            out.append(
+                f'\n<p class="sm-leg" data-mode="{_e(leg["mode"])}">{_e(leg["summary"])}</p>'
+            )
+        if chapter["html"]:
+            out.append(f'\n<div class="sm-text">{_e(chapter["html"])}</div>')
+        for item in chapter["media"]:
+            out.append(f'\n<figure class="sm-media">{_media(item, words)}')
+            caption, credit = item.get("caption"), item.get("credit")
+            if caption or credit:
+                out.append("\n<figcaption>")
+                if caption:
+                    out.append(f'<span class="sm-caption">{_e(caption)}</span>')
+                if credit:
+                    out.append(f'<span class="sm-credit">{_e(credit)}</span>')
+                out.append("</figcaption>")
+            out.append("\n</figure>")
+        out.append("\n</section>")
+    out.append("\n</article>\n</main>")
+    return "".join(out)
+
+
+def _media(item: dict[str, Any], words: dict[str, str]) -> str:
+    """A media item of :func:`media_item` as HTML: a picture, a player, or a link."""
+    kind = item["kind"]
+    label = item.get("label")
+    if kind == "image":
+        return f'<img src="{_e(item["src"])}" alt="{_e(item["alt"] or "")}" loading="lazy">'
+    if kind in ("video", "audio"):
+        words_key = "video" if kind == "video" else "sound"
+        link = ""
+        if item.get("href"):
+            text = _e(words[words_key].replace("{title}", str(label)))
+            link = f'<a href="{_e(item["href"])}">{text}</a>'
+        extra = " playsinline" if kind == "video" else ""
+        return (
+            f'<{kind} controls{extra} preload="{_e(item["preload"])}" src="{_e(item["src"])}" '
+            f'aria-label="{_e(label)}">{link}</{kind}>'
+        )
+    if kind in ("youtube", "vimeo"):
+        text = words["video_on"].replace("{site}", str(item["site"])).replace("{title}", str(label))
+        return (
+            f'<div class="sm-embed" data-site="{_e(kind)}" data-player="{_e(item["player"])}" '
+            f'data-title="{_e(label)}"><a class="sm-embed-link" href="{_e(item["href"])}" '
+            f'target="_blank" rel="noopener noreferrer">{_e(text)}</a></div>'
+        )
+    text = words["image"].replace("{alt}", str(item["alt"] or item["href"]))
+    return f'<a href="{_e(item["href"])}" target="_blank" rel="noopener noreferrer">{_e(text)}</a>'
 
 
 @dataclass(frozen=True)
@@ -350,6 +447,7 @@ class PageOptions:
     basemap: bool = True  # embed the offline vector basemap
     resources: str = "inline"  # "inline", or "cdn" to load Leaflet from a CDN
     earlier: dict[str, Any] | None = None  # the offline map of the page being replaced
+    earlier_picture: tuple[str, str] | None = None  # the key and <svg> of its print picture
     url: str | None = None  # the page's public address: share-card tags and a canonical link
     image: str | None = None  # the absolute address of the journey's picture, for og:image
     layout: str | None = None  # "panel" or "scroll"; None: the story's layout:
@@ -613,6 +711,32 @@ def earlier_basemap(path: Path) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+# The print picture as story_html writes it: the first figure of its kind in the page, in the
+# title card, after text that is all escaped (the story's own HTML comes after it).
+_PRINT_FIGURE = re.compile(
+    r'<figure class="sm-print-map" role="img" aria-label="[^"]*" data-key="([0-9a-f]+)">'
+    r"(<svg [^>]*>.*?</svg>)</figure>",
+    re.DOTALL,
+)
+
+
+def earlier_picture(path: Path) -> tuple[str, str] | None:
+    """The key and ``<svg>`` of the print picture in the storymap page at ``path``, to reuse
+    when nothing it was drawn from has changed (see :func:`storymap.svg.print_map`); None when
+    there is no such page, or it holds no picture."""
+    import stat
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EARLIER_PAGE:
+            return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+    found = _PRINT_FIGURE.search(text)
+    return (found.group(1), found.group(2)) if found else None
+
+
 def _clipped(window: list[list[float]], margin: float, tolerance: float) -> dict[str, Any]:
     """:func:`storymap.basemap.basemap`'s collection, shared and read only."""
     from storymap.basemap import _bounds, collection
@@ -801,7 +925,7 @@ def build_map(story: Story, route: Route, options: PageOptions) -> Any:
     )
     from storymap.svg import print_map
 
-    picture = print_map(story, route, basemap=options.basemap)
+    picture = print_map(story, route, basemap=options.basemap, earlier=options.earlier_picture)
     article = story_html(story, route, options.media_files, picture=picture)
     story_js, story_css = page_script(), page_styles()
     if options.resources == "cdn":

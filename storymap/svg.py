@@ -10,6 +10,8 @@ land's outline, stroked, rather than lines of their own. The same story gives th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from storymap.model import Route, Story
 from storymap.picture import (
@@ -41,15 +43,26 @@ SMALLEST = {"lake": 12, "river": 180}
 
 @dataclass(frozen=True)
 class PrintMap:
-    """The picture's description (the figure's accessible name) and its ``<svg>`` element."""
+    """The picture's description (the figure's accessible name), its ``<svg>`` element, and
+    the key of what the ``<svg>`` was drawn from (:func:`picture_key`)."""
 
     label: str
     svg: str
+    key: str = ""
 
 
-def print_map(story: Story, route: Route, *, basemap: bool = True) -> PrintMap:
+def print_map(
+    story: Story, route: Route, *, basemap: bool = True, earlier: tuple[str, str] | None = None
+) -> PrintMap:
     """The journey as an ``<svg>`` of :data:`SIZE`, with the offline basemap unless
-    ``basemap`` is False, and what it shows in words."""
+    ``basemap`` is False, and what it shows in words.
+
+    ``earlier`` is the key and ``<svg>`` of the picture in the page being replaced: when its
+    key is this picture's, its ``<svg>`` is this one, and the basemap is not clipped again
+    (which is most of a rebuild's work when only the text changed)."""
+    key = picture_key(route, basemap)
+    if earlier is not None and earlier[0] == key:
+        return PrintMap(description(story), earlier[1], key)
     drawn = scene(
         story,
         route,
@@ -61,7 +74,37 @@ def print_map(story: Story, route: Route, *, basemap: bool = True) -> PrintMap:
         overscan=OVERSCAN,
         smallest=SMALLEST,
     )
-    return PrintMap(description(story), svg(drawn))
+    return PrintMap(description(story), svg(drawn), key)
+
+
+def picture_key(route: Route, basemap: bool) -> str:
+    """A digest of everything the picture's ``<svg>`` is drawn from: the route's bounds, paths
+    and stops, the legs' colours and dashes, whether the basemap is drawn, the basemap's data
+    and the code that draws it."""
+    import hashlib
+    import json
+
+    looks = [[leg.mode.color, leg.mode.dash] for leg in route.legs]
+    text = json.dumps(
+        [route.bounds, route.paths, route.positions, looks, basemap, _code_digest()],
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+@cache  # the files do not change while storymap runs; `watch` rebuilds many times
+def _code_digest() -> str:
+    """The digest of the offline map's data and code (as for the page's offline map), and of
+    the code that makes the scene and writes it as SVG."""
+    import hashlib
+
+    from storymap import picture
+    from storymap.render import _sources_digest
+
+    digest = hashlib.sha1(_sources_digest().encode(), usedforsecurity=False)
+    for path in (Path(picture.__file__), Path(__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def svg(drawn: Scene) -> str:

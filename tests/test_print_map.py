@@ -17,7 +17,10 @@ from storymap.picture import LAND, SEA
 from storymap.svg import SIZE, print_map
 
 BENCH_SIZE = Path(__file__).resolve().parent.parent / "bench" / "bench_size.py"
-FIGURE = re.compile(r'<figure class="sm-print-map" role="img" aria-label="([^"]*)">(.*?)</figure>')
+FIGURE = re.compile(
+    r'<figure class="sm-print-map" role="img" aria-label="([^"]*)" data-key="[0-9a-f]+">'
+    r"(.*?)</figure>"
+)
 
 
 def _bench_size():
@@ -109,6 +112,44 @@ def test_the_same_story_gives_the_same_picture(flagship_journey) -> None:
     again = storymap.load(FLAGSHIP_STORY)
     second = print_map(again.story, again.route)
     assert first == second
+
+
+def test_a_rebuild_reuses_the_picture_until_what_it_shows_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from storymap.build import Journey
+    from storymap.routes import build_legs
+
+    journey = storymap.load(FLAGSHIP_STORY)
+    target = tmp_path / "story.html"
+    journey.save(target)
+    first = target.read_text(encoding="utf-8")
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("the picture was drawn again")
+
+    monkeypatch.setattr("storymap.svg.scene", no_drawing)
+    # The text changed, not the journey: the same picture, not drawn again.
+    story = journey.story
+    chapter = replace(story.chapters[1], title="Another title")
+    edited = replace(story, chapters=(story.chapters[0], chapter, *story.chapters[2:]))
+    Journey(edited, journey.legs).save(target)
+    again = target.read_text(encoding="utf-8")
+    assert FIGURE.findall(again) == FIGURE.findall(first)
+    assert "Another title" in again
+    # A stop moved, or the basemap left out: the picture is drawn anew.
+    moved = story.places[story.chapters[2].at]
+    places = {**story.places, moved.id: replace(moved, lat=moved.lat + 0.5)}
+    elsewhere = replace(story, places=places)
+    with pytest.raises(AssertionError, match="drawn again"):
+        Journey(elsewhere, build_legs(elsewhere)).save(target)
+    with pytest.raises(AssertionError, match="drawn again"):
+        journey.save(target, basemap=False)
+    monkeypatch.undo()
+    Journey(elsewhere, build_legs(elsewhere)).save(target)
+    assert FIGURE.findall(target.read_text(encoding="utf-8")) != FIGURE.findall(first)
 
 
 def test_without_the_basemap_the_journey_alone(flagship_journey) -> None:
